@@ -1,0 +1,27 @@
+# Two commands on a fresh machine:  make report  (build the report)   make test  (run the tests)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: report test setup system-deps bench clean
+report: setup
+	$(VENV)/bin/fer-report build --all $(ARGS)
+
+test: setup
+	$(VENV)/bin/pytest -q $(ARGS)
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+# torch first, pinned: anything that depends on torch installed before it pulls GBs of other builds.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf build

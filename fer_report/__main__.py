@@ -1,0 +1,3 @@
+from fer_report.cli import main
+
+raise SystemExit(main())

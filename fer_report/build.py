@@ -1,0 +1,157 @@
+"""Build a report: run the chosen sections, then write HTML, PDF and JSON into a temporary directory
+that replaces the previous report only when everything succeeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fer_report import __version__
+from fer_report.artifacts import Artefacts
+from fer_report.config import Settings
+from fer_report.errors import UserError
+from fer_report.section import Section, load_sections, select
+
+log = logging.getLogger(__name__)
+OUTPUTS = ("report.html", "report.pdf", "report.json", "figures")
+
+
+class SectionFailed(UserError):
+    pass
+
+
+def build(settings: Settings, *, out: Path | None = None, progress: bool | None = None) -> dict[str, Any]:
+    """Build the report into ``out`` (default ``settings.out``); returns what report.json holds."""
+    out = Path(out or settings.out)
+    _check_writable(out)
+    sections = select(load_sections(), settings.sections)
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=out))
+    try:
+        report = _build_into(work, settings, sections, progress)
+        _replace(work, out)
+        return report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_into(work: Path, settings: Settings, sections: list[Section], progress: bool | None) -> dict[str, Any]:
+    artefacts = Artefacts(settings, work, progress=progress)
+    text = artefacts.text
+    results = []
+    for number, section in enumerate(sections, start=1):
+        start = time.perf_counter()
+        entry: dict[str, Any] = {"name": section.name, "number": number,
+                                 "question": _question(settings, section.name, number, text)}
+        try:
+            result = section.run(**{need: artefacts.get(need) for need in section.needs})
+            entry.update(status="ok", numbers=result.numbers, text=result.text,
+                         figures=[asdict(f) for f in result.figures], tables=result.tables)
+        except UserError:
+            raise
+        except Exception as exc:
+            if not settings.keep_going:
+                raise SectionFailed(f"section '{section.name}' failed: {type(exc).__name__}: {exc} "
+                                    "(--keep-going writes the report anyway; --debug shows the traceback)") from exc
+            log.error("section '%s' failed:\n%s", section.name, traceback.format_exc())
+            entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", numbers={}, text=[],
+                         figures=[], tables={})
+        entry["seconds"] = round(time.perf_counter() - start, 3)
+        log.info("section %s: %s in %.1f s", section.name, entry["status"], entry["seconds"])
+        results.append(entry)
+
+    report = {"fer_report": __version__, "created": dt.datetime.now().isoformat(timespec="seconds"),
+              "settings": settings.to_json(), "run": _run_facts(artefacts), "sections": results}
+    (work / "report.json").write_text(json.dumps(_jsonable(report), indent=1, ensure_ascii=False), encoding="utf-8")
+
+    from fer_report.render import render_html, write_pdf
+
+    start = time.perf_counter()
+    html = render_html(_context(settings, report, text), work)
+    (work / "report.html").write_text(html, encoding="utf-8")
+    write_pdf(html, work / "report.pdf", work)
+    log.info("HTML and PDF written in %.1f s", time.perf_counter() - start)
+    return report
+
+
+def _question(settings: Settings, name: str, number: int, text) -> str:
+    """The user's heading from the config, as written; else the built-in one, numbered."""
+    return settings.questions.get(name) or f"{number}. {text.question(name)}"
+
+
+def _run_facts(artefacts: Artefacts) -> dict[str, Any]:
+    """What the header shows: only artefacts some section already computed (never trains for the header)."""
+    facts: dict[str, Any] = {}
+    if "dataset" in artefacts.__dict__:
+        ds = artefacts.dataset
+        facts["data"] = {"name": ds.name, "source": ds.source, "image_size": ds.image_size,
+                         "sizes": {k: len(v) for k, v in ds.splits().items()}}
+    if "trained" in artefacts.__dict__:
+        t = artefacts.trained
+        facts["training"] = {"device": str(t.device), "seconds_this_run": round(t.seconds, 1),
+                             "epochs_run": len(t.history), "cache": str(t.cache_dir)}
+    if "predictions" in artefacts.__dict__:
+        p = artefacts.predictions
+        facts["accuracy"] = {"test": p.test.accuracy, "val": p.val.accuracy}
+    return facts
+
+
+def _context(settings: Settings, report: dict[str, Any], text) -> dict[str, Any]:
+    s = settings
+    return {
+        "lang": s.lang, "t": text, "title": s.title or text("report.title"), "author": s.author,
+        "report": report, "sections": report["sections"], "run": report["run"],
+        "training_line": text("report.training_line", epochs=s.epochs, batch_size=s.batch_size,
+                              optimizer=s.optimizer, lr=s.lr, augment=text("on" if s.augment else "off"),
+                              seed=s.seed, device=report["run"].get("training", {}).get("device", s.device)),
+        "generated": text("report.generated", version=__version__, date=report["created"][:10]),
+    }
+
+
+def _check_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot write there ({exc.strerror}); choose another folder") from None
+
+
+def _replace(work: Path, out: Path) -> None:
+    """Swap the new outputs in; each file is replaced by one rename, so readers never see half a file."""
+    for name in OUTPUTS:
+        new, old = work / name, out / name
+        if not new.exists():
+            continue
+        if new.is_dir():
+            trash = out / f".old-{name}"
+            shutil.rmtree(trash, ignore_errors=True)
+            if old.exists():
+                os.replace(old, trash)
+            os.replace(new, old)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(new, old)
+
+
+def _jsonable(x: Any) -> Any:
+    """numpy scalars/arrays to plain JSON; NaN to null (JSON has no NaN)."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

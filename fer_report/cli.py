@@ -1,0 +1,164 @@
+"""The `fer-report` command. Heavy libraries (torch, matplotlib, weasyprint) load only after parsing,
+so `--help` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from fer_report import __version__
+from fer_report.errors import UserError
+
+log = logging.getLogger("fer_report")
+
+EPILOG = """examples:
+  fer-report build --all                      train on the embedded synthetic faces, write build/report.{html,pdf,json}
+  fer-report build --all --data fer2013.csv   the same on the Kaggle FER2013 CSV (also .csv.gz, .zip, course CSV, image folder)
+  fer-report section confusion                rebuild one section into build/sections/confusion/, reusing the cache
+  fer-report build --lang zh-TW --config report.toml
+  fer-report list                             sections and models
+"""
+
+
+def _options() -> argparse.ArgumentParser:
+    """Options shared by build, section and train; defaults live in config.Settings (None = not given)."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("data and model")
+    g.add_argument("--data", metavar="PATH", help="Kaggle FER2013 CSV (emotion,pixels,Usage), course CSV (label,feature), "
+                   ".csv.gz/.zip of either, or a folder with one sub-folder per class; default: embedded synthetic faces")
+    g.add_argument("--model", metavar="NAME", help="cnn4 (default), cnn3, resnet18, vgg or dnn; see `fer-report list`")
+    g.add_argument("--match", metavar="NAME", help="for --model dnn: the CNN whose parameter count it matches (default cnn4)")
+    g.add_argument("--weights", metavar="PATH", help="for resnet18: a local torchvision state dict to start from")
+    g = p.add_argument_group("training (a second run with the same settings reuses the cache)")
+    g.add_argument("--epochs", type=int, metavar="N", help="training epochs (default 12)")
+    g.add_argument("--batch-size", type=int, metavar="N", help="batch size (default 64)")
+    g.add_argument("--lr", type=float, metavar="LR", help="learning rate (default 0.002, cosine schedule)")
+    g.add_argument("--optimizer", choices=["adam", "sgd"], help="adam (default) or sgd (Nesterov momentum 0.9)")
+    g.add_argument("--no-augment", dest="augment", action="store_const", const=False,
+                   help="train without flip/rotation/shift/scale augmentation")
+    g.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default auto: cuda if present)")
+    g.add_argument("--seed", type=int, metavar="N", help="seed for data generation, splits and training (default 0)")
+    g.add_argument("--synthetic-size", choices=["default", "small", "tiny"],
+                   help="size of the embedded synthetic dataset (default: default)")
+    g = p.add_argument_group("report")
+    g.add_argument("--lang", choices=["en", "zh-TW"], help="report language (default en)")
+    g.add_argument("--out", metavar="DIR", help="output folder (default build/)")
+    g.add_argument("--cache", metavar="DIR", help="artefact cache (default OUT/cache)")
+    g.add_argument("--config", metavar="FILE.toml", help="TOML file setting any option above plus [author] "
+                   "student_id/department/name and [questions] headings; flags override it")
+    g.add_argument("--keep-going", action="store_const", const=True,
+                   help="write the report even if a section fails (it is marked failed)")
+    g.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    g.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    common = _options()
+    top = argparse.ArgumentParser(
+        prog="fer-report", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Train a facial-expression classifier and write the course report (HTML + PDF + JSON).")
+    top.add_argument("--version", action="version", version=f"fer-report {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = sub.add_parser("build", parents=[common], help="build the report (all sections or some)",
+                       description="Train (or reuse) the model, run the sections, write OUT/report.html, "
+                       "report.pdf, report.json and figures/. The previous report is replaced only on success.")
+    which = b.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="every section (the default)")
+    which.add_argument("--sections", metavar="A,B", help="comma-separated section names, e.g. architecture,confusion")
+    s = sub.add_parser("section", parents=[common], help="build one section into OUT/sections/NAME/",
+                       description="Build one section, reusing cached artefacts, into OUT/sections/NAME/ "
+                       "(report.html, report.pdf, report.json) and print its generated text.")
+    s.add_argument("name", metavar="NAME", help="section name; see `fer-report list`")
+    sub.add_parser("train", parents=[common], help="train (or reuse) the model and print its accuracy",
+                   description="Train the model into the cache without building a report.")
+    sub.add_parser("list", help="list sections and models")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"fer-report: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fer-report: interrupted; the previous report is untouched and training resumes on the next run",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so, keep the traceback for --debug
+        if debug:
+            raise
+        print(f"fer-report: internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "list":
+        return _list()
+    settings = _settings(args)
+    if args.command == "train":
+        return _train(settings)
+    from fer_report.build import build
+
+    if args.command == "section":
+        settings.sections = [args.name]
+        out = Path(settings.out) / "sections" / args.name
+        report = build(settings, out=out)
+        for line in report["sections"][0]["text"]:
+            print(line)
+        print(f"wrote {out}/report.html, report.pdf, report.json")
+        return 0
+    report = build(settings)
+    out = Path(settings.out)
+    failed = [s["name"] for s in report["sections"] if s["status"] != "ok"]
+    acc = report["run"].get("accuracy")
+    print(f"wrote {out}/report.html, {out}/report.pdf, {out}/report.json ({len(report['sections'])} sections"
+          + (f", test accuracy {acc['test']:.1%}" if acc else "") + ")")
+    if failed:
+        print(f"sections marked failed: {', '.join(failed)}", file=sys.stderr)
+    return 0
+
+
+def _settings(args: argparse.Namespace):
+    from fer_report.config import load_settings
+
+    overrides = {k: getattr(args, k, None) for k in (
+        "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device",
+        "seed", "synthetic_size", "lang", "out", "cache", "keep_going")}
+    if getattr(args, "sections", None):
+        overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
+    return load_settings(args.config, overrides)
+
+
+def _train(settings) -> int:
+    from fer_report.artifacts import Artefacts
+
+    a = Artefacts(settings, Path(settings.out))
+    p = a.predictions
+    t = a.trained
+    print(f"{settings.model}: val accuracy {p.val.accuracy:.1%}, test accuracy {p.test.accuracy:.1%} "
+          f"({len(t.history)} epochs, {t.recorded_seconds:.0f} s on {t.device}; cache {t.cache_dir})")
+    return 0
+
+
+def _list() -> int:
+    from fer_report.models import MODELS
+    from fer_report.section import load_sections
+
+    print("sections (report order):")
+    for name, s in load_sections().items():
+        print(f"  {name:<14} {s.summary}")
+    print("models (--model):")
+    for name, summary in MODELS.items():
+        print(f"  {name:<14} {summary}")
+    return 0

@@ -1,0 +1,121 @@
+"""Settings: built-in defaults, then a TOML file, then command-line flags, each overriding the last."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from fer_report.errors import ConfigError
+
+LANGS = ("en", "zh-TW")
+DEVICES = ("auto", "cpu", "cuda")
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass
+class Author:
+    """What a course report carries in its header (學號 / 系級 / 姓名)."""
+
+    student_id: str = ""
+    department: str = ""
+    name: str = ""
+
+
+@dataclass
+class Settings:
+    data: str | None = None  # None = the embedded synthetic faces
+    model: str = "cnn4"
+    match: str = "cnn4"  # for the dnn model: the CNN whose parameter count it matches
+    weights: str | None = None
+    epochs: int = 12
+    batch_size: int = 64
+    lr: float = 2e-3
+    optimizer: str = "adam"
+    augment: bool = True
+    lang: str = "en"
+    out: str = "build"
+    cache: str | None = None  # None = <out>/cache
+    device: str = "auto"
+    seed: int = 0
+    synthetic_size: str = "default"
+    sections: list[str] | None = None  # None = every section
+    keep_going: bool = False
+    title: str | None = None
+    author: Author = field(default_factory=Author)
+    questions: dict[str, str] = field(default_factory=dict)  # section name -> question heading
+
+    @property
+    def cache_dir(self) -> Path:
+        return Path(self.cache) if self.cache else Path(self.out) / "cache"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "data": (str,), "model": (str,), "match": (str,), "weights": (str,), "epochs": (int,),
+    "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
+    "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
+    "sections": (list,), "keep_going": (bool,), "title": (str,), "author": (dict,), "questions": (dict,),
+}
+
+
+def load_settings(config_file: str | Path | None, overrides: dict[str, Any]) -> Settings:
+    """Defaults < ``config_file`` < ``overrides`` (flags the user actually gave; None means not given)."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(_read_toml(Path(config_file)))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    author = Author(**values.pop("author", {}))
+    settings = Settings(author=author, **values)
+    _validate(settings, source=str(config_file) if config_file else "command line")
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in _TYPES:
+            hint = difflib.get_close_matches(name, _TYPES, n=1)
+            did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise ConfigError(f"{path}: unknown key '{key}'{did_you_mean} (known: {', '.join(sorted(_TYPES))})")
+        if not isinstance(value, _TYPES[name]) or (isinstance(value, bool) and bool not in _TYPES[name]):
+            expected = " or ".join(t.__name__ for t in _TYPES[name])
+            raise ConfigError(f"{path}: key '{key}' is {type(value).__name__} {value!r}, expected {expected}")
+        out[name] = float(value) if name == "lr" else value
+    author = out.get("author", {})
+    unknown = set(author) - {f.name for f in fields(Author)}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in [author]: {', '.join(sorted(unknown))} "
+                          "(known: student_id, department, name)")
+    for key, value in {**author, **out.get("questions", {})}.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: '{key}' is {type(value).__name__}, expected a string")
+    return out
+
+
+def _validate(s: Settings, *, source: str) -> None:
+    def choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise ConfigError(f"{source}: {name} '{value}' is not one of {', '.join(allowed)}")
+
+    choice("lang", s.lang, LANGS)
+    choice("device", s.device, DEVICES)
+    choice("optimizer", s.optimizer, OPTIMIZERS)
+    choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
+    if s.epochs < 1:
+        raise ConfigError(f"{source}: epochs must be at least 1, got {s.epochs}")
+    if s.batch_size < 2:
+        raise ConfigError(f"{source}: batch_size must be at least 2, got {s.batch_size}")
+    if not s.lr > 0:
+        raise ConfigError(f"{source}: lr must be positive, got {s.lr}")

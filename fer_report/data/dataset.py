@@ -1,0 +1,55 @@
+"""The in-memory dataset every loader returns: images as one uint8 array per split."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split. ``x``: uint8 (N, H, W) grayscale 0..255; ``y``: int64 (N,) labels 0..6.
+
+    ``regions`` is only known for the synthetic faces: uint8 (N, H, W) with 0 = no cue,
+    1 = brows, 2 = eyes, 3 = mouth; explanation sections measure their maps against it.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    regions: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Train/val/test splits plus where they came from (shown in the report)."""
+
+    name: str  # short, e.g. "synthetic", "fer2013-small.csv"
+    source: str  # one line for the report, e.g. "Kaggle FER2013 CSV /path (35,887 rows)"
+    classes: tuple[str, ...]
+    train: Split
+    val: Split
+    test: Split
+    # what each split is called in the source, e.g. {"train": "Training", "val": "PublicTest", "test": "PrivateTest"}
+    split_names: dict[str, str] = field(default_factory=lambda: {"train": "train", "val": "val", "test": "test"})
+
+    @property
+    def image_size(self) -> int:
+        return int(self.train.x.shape[-1])
+
+    def splits(self) -> dict[str, Split]:
+        return {"train": self.train, "val": self.val, "test": self.test}
+
+    def fingerprint(self) -> str:
+        """Hash of every pixel and label: the training cache is keyed by it."""
+        h = hashlib.sha256()
+        h.update(",".join(self.classes).encode())
+        for name, split in self.splits().items():
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(split.x, dtype=np.uint8).tobytes())
+            h.update(np.ascontiguousarray(split.y, dtype=np.int64).tobytes())
+        return h.hexdigest()[:16]

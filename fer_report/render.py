@@ -1,0 +1,67 @@
+"""HTML from Jinja2 templates (autoescaped, figures inlined) and PDF from that HTML through WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _templates_dir() -> Path:
+    """The installed package's templates (fer_report.templates), wherever they live."""
+    import fer_report.templates as t
+
+    return Path(next(iter(t.__path__)))
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_templates_dir()),
+        autoescape=True,  # class names, file names and config values are data, never markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["pct"] = lambda x, digits=1: f"{x:.{digits}%}"
+    return env
+
+
+def render_html(context: dict[str, Any], build_dir: Path) -> str:
+    """One self-contained page: CSS and every figure inlined, no external URL."""
+    env = environment()
+    css = (_templates_dir() / "print.css").read_text(encoding="utf-8")
+
+    def inline(path: str) -> str:
+        data = (build_dir / path).read_bytes()
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+    env.globals["inline"] = inline
+    return env.get_template("report.html.j2").render(css=css, **context)
+
+
+def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
+    """Print the HTML; the URL fetcher serves only inline data and the build's own files."""
+    from weasyprint import HTML, default_url_fetcher
+
+    root = build_dir.resolve()
+
+    def fetch_local_only(url: str, *args, **kwargs):
+        if url.startswith("data:"):
+            return default_url_fetcher(url, *args, **kwargs)
+        if url.startswith("file://"):
+            target = Path(url[len("file://"):]).resolve()
+            if target.is_relative_to(root):
+                return default_url_fetcher(url, *args, **kwargs)
+        log.warning("refused to fetch %s while printing the PDF (only the build's own files are allowed)", url)
+        raise ValueError(f"fer-report fetches nothing outside the build: {url}")
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=str(root) + "/", url_fetcher=fetch_local_only).write_pdf(pdf_path)
