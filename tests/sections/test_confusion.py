@@ -1,0 +1,55 @@
+import numpy as np
+
+from fer_report import CLASSES
+from fer_report.i18n import Text
+from fer_report.sections import confusion
+from fer_report.sections.confusion import analyse, confusion_matrix
+
+
+def test_matrix_counts_true_rows_predicted_columns():
+    cm = confusion_matrix(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 1]), 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
+
+
+def known_matrix():
+    cm = np.diag([80, 10, 60, 150, 70, 60, 90])
+    fear, sad, surprise = CLASSES.index("Fear"), CLASSES.index("Sad"), CLASSES.index("Surprise")
+    cm[fear, sad] = 23  # 23 of 100 Fear images -> Sad
+    cm[fear, fear] = 100 - 23 - 10
+    cm[fear, surprise] = 10
+    cm[surprise, fear] = 7  # 7 of 67 Surprise -> Fear: mutual with Fear->Surprise (10 %)
+    return cm
+
+
+def test_analysis_finds_the_strongest_confusion_with_its_rate():
+    f = analyse(known_matrix(), CLASSES)
+    top = f["pairs"][0]
+    assert (top["true"], top["pred"], top["count"], top["total"]) == ("Fear", "Sad", 23, 100)
+    assert abs(top["rate"] - 0.23) < 1e-12
+    assert f["worst"] == "Fear" and f["best"] != "Fear"
+    assert {"a": "Fear", "b": "Surprise"}.items() <= f["mutual"][0].items()
+    assert [s["class"] for s in f["scarce"]] == ["Disgust"]
+
+
+def test_sentence_is_generated_in_both_languages():
+    top = analyse(known_matrix(), CLASSES)["pairs"][0]
+    for lang, expected in (("en", "Fear is most often mistaken for Sad: 23% of Fear images (23 of 100)."),
+                           ("zh-TW", "害怕最常被誤判為難過：害怕的圖片中有 23%（100 張中的 23 張）。")):
+        t = Text(lang)
+        assert t("conf.pair", true=t.cls(top["true"]), pred=t.cls(top["pred"]), pct=top["rate"],
+                 count=top["count"], total=top["total"]) == expected
+
+
+def test_a_class_missing_from_the_test_split_does_not_break_the_analysis():
+    cm = known_matrix()
+    cm[1, :] = 0
+    f = analyse(cm, CLASSES)
+    assert f["per_class"][1]["recall"] is None and f["best"] is not None
+
+
+def test_section_on_a_tiny_trained_model(tiny_artefacts):
+    result = confusion.section.run(**{n: tiny_artefacts.get(n) for n in confusion.section.needs})
+    m = np.array(result.numbers["matrix"])
+    assert m.shape == (7, 7) and m.sum() == len(tiny_artefacts.dataset.test)
+    assert result.numbers["accuracy"] == tiny_artefacts.predictions.test.accuracy
+    assert result.text[0].startswith("Test accuracy is")
