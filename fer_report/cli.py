@@ -43,6 +43,10 @@ def _options() -> argparse.ArgumentParser:
     g.add_argument("--synthetic-size", choices=["default", "small", "tiny"],
                    help="size of the embedded synthetic dataset (default: default)")
     g = p.add_argument_group("report")
+    g.add_argument("--layer", metavar="NAME", help="conv layer (dotted module name, see the architecture table) for "
+                   "the filter and Grad-CAM sections; default: each section's own choice")
+    g.add_argument("--export-course-figures", metavar="DIR", help="also write the course's file names "
+                   "(fig1_0..6.jpg saliency, fig2_1.jpg/fig2_2.jpg filters, fig3_0..6.jpg LIME) into DIR")
     g.add_argument("--lang", choices=["en", "zh-TW"], help="report language (default en)")
     g.add_argument("--out", metavar="DIR", help="output folder (default build/)")
     g.add_argument("--cache", metavar="DIR", help="artefact cache (default OUT/cache)")
@@ -134,7 +138,7 @@ def _settings(args: argparse.Namespace):
 
     overrides = {k: getattr(args, k, None) for k in (
         "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device",
-        "seed", "synthetic_size", "lang", "out", "cache", "keep_going")}
+        "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "layer", "export_course_figures")}
     if getattr(args, "sections", None):
         overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
     return load_settings(args.config, overrides)

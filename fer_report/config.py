@@ -42,6 +42,8 @@ class Settings:
     seed: int = 0
     synthetic_size: str = "default"
     sections: list[str] | None = None  # None = every section
+    layer: str | None = None  # conv layer for filters/Grad-CAM (dotted module name); None = each section's default
+    export_course_figures: str | None = None  # folder for the course's fig1_*.jpg / fig2_*.jpg / fig3_*.jpg
     keep_going: bool = False
     title: str | None = None
     author: Author = field(default_factory=Author)
@@ -59,7 +61,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "data": (str,), "model": (str,), "match": (str,), "weights": (str,), "epochs": (int,),
     "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
     "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
-    "sections": (list,), "keep_going": (bool,), "title": (str,), "author": (dict,), "questions": (dict,),
+    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "title": (str,), "author": (dict,), "questions": (dict,),
 }
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import jinja2
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _templates_dir() -> Path:
@@ -48,20 +47,27 @@ def render_html(context: dict[str, Any], build_dir: Path) -> str:
 
 def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
     """Print the HTML; the URL fetcher serves only inline data and the build's own files."""
-    from weasyprint import HTML, default_url_fetcher
-
-    root = build_dir.resolve()
-
-    def fetch_local_only(url: str, *args, **kwargs):
-        if url.startswith("data:"):
-            return default_url_fetcher(url, *args, **kwargs)
-        if url.startswith("file://"):
-            target = Path(url[len("file://"):]).resolve()
-            if target.is_relative_to(root):
-                return default_url_fetcher(url, *args, **kwargs)
-        log.warning("refused to fetch %s while printing the PDF (only the build's own files are allowed)", url)
-        raise ValueError(f"fer-report fetches nothing outside the build: {url}")
+    from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=html, base_url=str(root) + "/", url_fetcher=fetch_local_only).write_pdf(pdf_path)
+    root = build_dir.resolve()
+    fetcher = _local_only_fetcher(root)
+    HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).write_pdf(pdf_path)
+
+
+def _local_only_fetcher(root: Path):
+    """A WeasyPrint fetcher that refuses http(s), ftp and any file outside ``root``."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnly(URLFetcher):
+        def fetch(self, url: str, headers=None):
+            if url.startswith("file:"):
+                target = Path(unquote(urlparse(url).path)).resolve()
+                if not target.is_relative_to(root):
+                    raise ValueError(f"fer-report fetches no file outside the build: {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols={"data", "file"}, timeout=1)

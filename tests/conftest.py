@@ -11,7 +11,7 @@ from fer_report.config import Settings
 
 def tiny_settings(out: Path, **overrides) -> Settings:
     """Settings small enough for a 2-core CI box: 210 training faces, two epochs."""
-    values = dict(synthetic_size="tiny", epochs=2, batch_size=32, out=str(out), cache=str(out.parent / "cache"))
+    values = dict(synthetic_size="tiny", epochs=2, batch_size=32, out=str(out), cache=str(out / "cache"))
     values.update(overrides)
     return Settings(**values)
 

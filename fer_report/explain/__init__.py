@@ -1,0 +1,1 @@
+"""Explanation methods and their faithfulness measures: arrays in, arrays out, no plotting."""
