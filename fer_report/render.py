@@ -49,7 +49,8 @@ def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
     """Print the HTML; the URL fetcher serves only inline data and the build's own files."""
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    for name in ("weasyprint", "weasyprint.progress"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     root = build_dir.resolve()
     fetcher = _local_only_fetcher(root)
