@@ -147,6 +147,7 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
 
     finished = {"history": history, "mean": mean, "std": std, "seconds": spent,
                 "best_sha256": _file_hash(entry / "best.pt")}
+    finished["record_sha256"] = _record_hash(finished)
     _atomic_write(entry / "history.json", json.dumps(finished, indent=1).encode())
     model.load_state_dict(_load(entry / "best.pt"))
     return _finish(model, finished, device, entry, seconds=spent)
@@ -212,7 +213,8 @@ def _read_finished(entry: Path) -> dict[str, Any] | None:
         return None
     try:
         record = json.loads(record_file.read_text())
-        ok = record["best_sha256"] == _file_hash(best) and len(record["history"]) > 0
+        ok = (record["best_sha256"] == _file_hash(best) and record["record_sha256"] == _record_hash(record)
+              and len(record["history"]) > 0)
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:  # never trust a half-checked entry: wipe it, resume point included
@@ -243,6 +245,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def _record_hash(record: dict[str, Any]) -> str:
+    """Checksum of the record itself, so an edited history is noticed like a damaged checkpoint."""
+    body = {k: v for k, v in record.items() if k != "record_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _file_hash(path: str | Path) -> str:

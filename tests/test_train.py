@@ -60,6 +60,17 @@ def test_corrupt_checkpoint_is_detected_and_rebuilt(tmp_path, data):
     assert json.loads((again.cache_dir / "history.json").read_text())["history"] == first.history
 
 
+def test_edited_history_is_detected_and_rebuilt(tmp_path, data):
+    s = tiny_settings(tmp_path / "build", epochs=1)
+    first = train(s, data, progress=False)
+    record_file = first.cache_dir / "history.json"
+    record = json.loads(record_file.read_text())
+    record["history"][0]["val_acc"] = 0.99
+    record_file.write_text(json.dumps(record))
+    again = train(s, data, progress=False)
+    assert again.seconds > 0 and again.history == first.history
+
+
 def test_settings_that_change_the_model_change_the_cache_entry(tmp_path, data):
     a = train(tiny_settings(tmp_path / "build", epochs=1), data, progress=False)
     b = train(tiny_settings(tmp_path / "build", epochs=1, augment=False), data, progress=False)

@@ -109,3 +109,21 @@ def test_section_command_prints_generated_text(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "319,975 parameters" in out and "318,055 trainable" in out
     assert (tmp_path / "b" / "sections" / "architecture" / "report.pdf").exists()
+
+
+def test_same_seed_same_settings_same_numbers(tmp_path):
+    numbers = []
+    for run in ("one", "two"):  # separate caches: both train from scratch
+        out = tmp_path / run
+        assert main(["build", "--sections", "history,confusion", "--out", str(out), *TINY]) == 0
+        report = json.loads((out / "report.json").read_text())
+        numbers.append([(s["numbers"], s["text"][:2]) for s in report["sections"]])
+    strip = lambda n: [({k: v for k, v in x.items() if k != "train_seconds"}, t) for x, t in n]  # noqa: E731
+    assert strip(numbers[0]) == strip(numbers[1])
+
+
+def test_unwritable_out_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["build", "--out", str(blocker / "sub"), *TINY]) == 2
+    assert "cannot write there" in capsys.readouterr().err
