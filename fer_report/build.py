@@ -76,7 +76,7 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
     from fer_report.render import render_html, write_pdf
 
     start = time.perf_counter()
-    html = render_html(_context(settings, report, text), work)
+    html = render_html(_context(settings, report, text), work, user_templates=settings.templates)
     (work / "report.html").write_text(html, encoding="utf-8")
     write_pdf(html, work / "report.pdf", work)
     log.info("HTML and PDF written in %.1f s", time.perf_counter() - start)

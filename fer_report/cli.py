@@ -52,6 +52,8 @@ def _options() -> argparse.ArgumentParser:
     g.add_argument("--cache", metavar="DIR", help="artefact cache (default OUT/cache)")
     g.add_argument("--config", metavar="FILE.toml", help="TOML file setting any option above plus [author] "
                    "student_id/department/name and [questions] headings; flags override it")
+    g.add_argument("--templates", metavar="DIR", help="folder of Jinja2 templates overriding the built-in ones by "
+                   "name (e.g. report.html.j2, print.css, sections/confusion.html.j2); rendered in a sandbox")
     g.add_argument("--keep-going", action="store_const", const=True,
                    help="write the report even if a section fails (it is marked failed)")
     g.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
@@ -138,7 +140,7 @@ def _settings(args: argparse.Namespace):
 
     overrides = {k: getattr(args, k, None) for k in (
         "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device",
-        "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "layer", "export_course_figures")}
+        "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "templates", "layer", "export_course_figures")}
     if getattr(args, "sections", None):
         overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
     return load_settings(args.config, overrides)

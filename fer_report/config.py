@@ -45,6 +45,7 @@ class Settings:
     layer: str | None = None  # conv layer for filters/Grad-CAM (dotted module name); None = each section's default
     export_course_figures: str | None = None  # folder for the course's fig1_*.jpg / fig2_*.jpg / fig3_*.jpg
     keep_going: bool = False
+    templates: str | None = None  # a folder whose templates override the built-in ones (sandboxed)
     title: str | None = None
     author: Author = field(default_factory=Author)
     questions: dict[str, str] = field(default_factory=dict)  # section name -> question heading
@@ -61,7 +62,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "data": (str,), "model": (str,), "match": (str,), "weights": (str,), "epochs": (int,),
     "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
     "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
-    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "title": (str,), "author": (dict,), "questions": (dict,),
+    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "templates": (str,), "title": (str,), "author": (dict,), "questions": (dict,),
 }
 
 
@@ -115,6 +116,8 @@ def _validate(s: Settings, *, source: str) -> None:
     choice("device", s.device, DEVICES)
     choice("optimizer", s.optimizer, OPTIMIZERS)
     choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
+    if s.templates is not None and not Path(s.templates).is_dir():
+        raise ConfigError(f"{source}: templates folder '{s.templates}' does not exist")
     if s.epochs < 1:
         raise ConfigError(f"{source}: epochs must be at least 1, got {s.epochs}")
     if s.batch_size < 2:

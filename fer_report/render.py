@@ -19,9 +19,17 @@ def _templates_dir() -> Path:
     return Path(next(iter(t.__path__)))
 
 
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_templates_dir()),
+def environment(user_templates: str | Path | None = None) -> jinja2.Environment:
+    """Built-in templates; a user's folder overrides them by file name and runs sandboxed,
+    so a downloaded template cannot reach Python objects beyond the report's data."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaders = [jinja2.FileSystemLoader(_templates_dir())]
+    if user_templates is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(str(user_templates)))
+    cls = SandboxedEnvironment if user_templates is not None else jinja2.Environment
+    env = cls(
+        loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,  # class names, file names and config values are data, never markup
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -32,10 +40,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(context: dict[str, Any], build_dir: Path) -> str:
+def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str | Path | None = None) -> str:
     """One self-contained page: CSS and every figure inlined, no external URL."""
-    env = environment()
-    css = (_templates_dir() / "print.css").read_text(encoding="utf-8")
+    env = environment(user_templates)
+    css = env.loader.get_source(env, "print.css")[0]
 
     def inline(path: str) -> str:
         data = (build_dir / path).read_bytes()

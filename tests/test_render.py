@@ -22,3 +22,21 @@ def test_pdf_printing_fetches_nothing_outside_the_build(tmp_path, monkeypatch):
     assert opened == [(tmp_path / "ok.css").resolve().as_uri()]
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert "中文" in text
+
+
+def test_user_templates_override_by_name_and_run_sandboxed(tmp_path):
+    import jinja2.exceptions
+    import pytest
+
+    from fer_report.render import environment
+
+    user = tmp_path / "mine"
+    (user / "sections").mkdir(parents=True)
+    (user / "sections" / "confusion.html.j2").write_text("<p>{{ s.text[0] }}</p>")
+    (user / "evil.html.j2").write_text("{{ s.__class__.__mro__[1].__subclasses__() }}")
+    env = environment(user)
+    s = {"text": ["<b>x</b>"]}
+    assert env.get_template("sections/confusion.html.j2").render(s=s) == "<p>&lt;b&gt;x&lt;/b&gt;</p>"
+    assert "{% macro figure" in env.loader.get_source(env, "_macros.html.j2")[0]  # built-ins still there
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        env.get_template("evil.html.j2").render(s=s)
