@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import torch
 import torchvision
 from torch import nn
 
+from fer_report.checkpoints import load_tensors
 from fer_report.errors import ConfigError
 
 
@@ -22,18 +21,7 @@ def _side(image_size: int, stride2_layers: int) -> int:
 
 
 def _load_checkpoint(path: Path) -> Mapping[str, torch.Tensor]:
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise ConfigError(f"weights file {path} does not exist") from None
-    except pickle.UnpicklingError as exc:
-        # weights_only=True refuses arbitrary classes; loading them would run code from the file.
-        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
-        what = f" (found {found.group(1)})" if found else ""
-        raise ConfigError(f"weights file {path}: refused to unpickle objects other than tensors{what}; "
-                          f"only a plain state dict is loaded (weights_only=True)") from None
-    except Exception as exc:  # corrupt or not a torch file at all
-        raise ConfigError(f"weights file {path} is not a torch checkpoint: {exc}") from None
+    state = load_tensors(path, "weights file")  # tensors only: a pickled object is refused, never run
     if isinstance(state, Mapping) and isinstance(state.get("state_dict"), Mapping):
         state = state["state_dict"]
     if not isinstance(state, Mapping) or not all(isinstance(v, torch.Tensor) for v in state.values()):

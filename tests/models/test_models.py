@@ -10,7 +10,8 @@ import torch
 import torchvision
 from torch import nn
 
-from fer_report.errors import ConfigError
+from fer_report.checkpoints import UnsafeCheckpoint
+from fer_report.errors import ConfigError, UserError
 from fer_report.models import MODELS, build_model
 from fer_report.summary import count_params
 
@@ -112,12 +113,12 @@ class Payload:
 def test_resnet_refuses_pickled_objects(tmp_path):
     path = tmp_path / "evil.pth"
     torch.save({"x": Payload()}, path)
-    with pytest.raises(ConfigError, match="refused to unpickle objects.*Payload"):
+    with pytest.raises(UnsafeCheckpoint, match=r"refused: it holds a pickled Python object \(.*Payload\)"):
         build_model("resnet18", weights=path)
 
 
 def test_resnet_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="does not exist"):
+    with pytest.raises(UserError, match="nope.pth: no such file"):
         build_model("resnet18", weights=tmp_path / "nope.pth")
 
 
