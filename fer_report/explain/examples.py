@@ -1,0 +1,47 @@
+"""Which test images an explanation section shows or measures: deterministic, from the predictions alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+CONFIDENT_SHARE = 0.5  # "confidently predicted" = among the most confident half of a class's correct images
+
+
+def one_per_class(y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, seed: int) -> list[int]:
+    """One test index per class present in ``y_true``, in class order.
+
+    The pick is drawn (with ``seed``) among the class's correctly classified images whose predicted
+    probability is in the top ``CONFIDENT_SHARE``; a class with no correct image gives any of its images.
+    """
+    y_true, y_pred, probs = np.asarray(y_true), np.asarray(y_pred), np.asarray(probs)
+    rng = np.random.default_rng(seed)
+    picks: list[int] = []
+    for c in range(probs.shape[1] if probs.ndim == 2 else int(y_true.max(initial=-1)) + 1):
+        members = np.flatnonzero(y_true == c)
+        if len(members) == 0:
+            continue
+        correct = members[y_pred[members] == c]
+        if len(correct):
+            conf = probs[correct, c]
+            keep = max(1, int(np.ceil(len(correct) * CONFIDENT_SHARE)))
+            pool = np.sort(correct[np.argsort(-conf, kind="stable")[:keep]])
+        else:
+            pool = members
+        picks.append(int(rng.choice(pool)))
+    return picks
+
+
+def confident_mistakes(y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, k: int = 3) -> list[int]:
+    """The ``k`` misclassified test indices with the highest predicted probability (ties: lower index first)."""
+    y_true, y_pred, probs = np.asarray(y_true), np.asarray(y_pred), np.asarray(probs)
+    wrong = np.flatnonzero(y_true != y_pred)
+    conf = probs[wrong, y_pred[wrong]]
+    return [int(i) for i in wrong[np.argsort(-conf, kind="stable")[:k]]]
+
+
+def correct_sample(y_true: np.ndarray, y_pred: np.ndarray, n: int = 200, seed: int = 0) -> np.ndarray:
+    """Up to ``n`` correctly classified test indices (all of them if fewer), sorted, drawn with ``seed``."""
+    correct = np.flatnonzero(np.asarray(y_true) == np.asarray(y_pred))
+    if len(correct) > n:
+        correct = np.sort(np.random.default_rng(seed).choice(correct, size=n, replace=False))
+    return correct

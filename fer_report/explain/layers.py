@@ -1,0 +1,76 @@
+"""Finding a model's layers by name and looking inside it without changing it.
+
+Shared by every explanation method: a ``--layer`` name that is wrong fails with the list of conv
+layers, and ``inspecting`` gives eval mode with frozen weights, then puts back each module's mode
+and each parameter's ``requires_grad`` exactly as they were (a half-frozen model stays half-frozen).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+from torch import nn
+
+from fer_report.errors import ConfigError
+
+
+def conv_layers(model: nn.Module) -> list[str]:
+    """Dotted names of the model's Conv2d layers, in definition order (shallow to deep)."""
+    return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+
+
+def get_layer(model: nn.Module, name: str) -> nn.Module:
+    """The sub-module called ``name`` (dotted, e.g. "features.conv4"); a wrong name lists the conv layers."""
+    modules = dict(model.named_modules())
+    if name and name in modules:
+        return modules[name]
+    raise ConfigError(f"layer '{name}' is not in {type(model).__name__}; "
+                      f"its conv layers are: {', '.join(conv_layers(model)) or '(none)'}")
+
+
+def device_of(model: nn.Module) -> torch.device:
+    p = next(iter(model.parameters()), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+@contextlib.contextmanager
+def inspecting(model: nn.Module) -> Iterator[None]:
+    """Eval mode (dropout off, BatchNorm statistics fixed) and no weight gradients for the duration.
+
+    Only inputs and activations need gradients for an explanation; freezing the weights saves their
+    gradient buffers and guarantees no ``.grad`` is left behind.
+    """
+    modes = {m: m.training for m in model.modules()}
+    flags = [(p, p.requires_grad) for p in model.parameters()]
+    model.eval()
+    for p, _ in flags:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in flags:
+            p.requires_grad_(flag)
+        for m, training in modes.items():
+            m.train(training)
+
+
+def feature_sizes(model: nn.Module, image_size: int, names: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """(height, width) of each named layer's output (default: every conv layer) for one input image."""
+    names = conv_layers(model) if names is None else names
+    sizes: dict[str, tuple[int, int]] = {}
+
+    def record(name: str):
+        def hook(_m, _i, out) -> None:
+            sizes.setdefault(name, tuple(out.shape[-2:]))
+        return hook
+
+    hooks = [get_layer(model, n).register_forward_hook(record(n)) for n in names]
+    try:
+        with inspecting(model), torch.no_grad():
+            model(torch.zeros(1, 1, image_size, image_size, device=device_of(model)))
+    finally:
+        for h in hooks:
+            h.remove()
+    return {n: sizes[n] for n in names if n in sizes}

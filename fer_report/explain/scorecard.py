@@ -1,0 +1,115 @@
+"""One explanation method's faithfulness numbers, as the saliency and Grad-CAM sections report them.
+
+Arrays in, a JSON-ready dict out: pointing game and mass on the cue regions against chance (when
+the data has ground-truth regions), per class the region holding most of the mass, and the deletion
+test against a random ranking of the same images; and the sentences and table rows made from them.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+
+from fer_report.explain.faithfulness import (chance_rate, curve_area, deletion_curve, mass_inside,
+                                             pointing_game, random_maps, region_shares)
+
+#: Deleted pixels take this model-input value: 0 after normalisation = the training set's mean grey,
+#: a plain pixel that carries no expression cue (black would add a dark, edge-like blob instead).
+DELETION_FILL = 0.0
+DELETION_STEPS = 10  # curve points at 0 %, 10 %, ..., 100 % deleted
+GOOD = 2.0  # a pointing-game rate this many times chance counts as "looks at the cues"
+
+
+def score_maps(
+    maps: np.ndarray,
+    *,
+    predict: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    targets: np.ndarray,
+    classes: tuple[str, ...] | list[str],
+    regions: np.ndarray | None,
+    region_names: dict[int, str],
+    seed: int = 0,
+    steps: int = DELETION_STEPS,
+    random_scores: np.ndarray | None = None,
+) -> dict:
+    """Faithfulness numbers of ``maps`` (N, H, W) for the images ``x`` explained towards ``targets``.
+
+    ``predict`` maps model inputs to probabilities; ``regions`` is the (N, H, W) cue map or None
+    (real data: the region numbers are then None). The random baseline is ``random_maps`` with
+    ``seed`` on the same images; pass ``random_scores`` (from ``random_deletion``) to share one
+    baseline between several methods.
+    """
+    n = len(maps)
+    targets = np.asarray(targets, dtype=np.int64)
+    t = torch.as_tensor(targets, device=x.device)
+    fractions, scores = deletion_curve(predict, x, t, maps, steps=steps, fill=DELETION_FILL)
+    rand = random_deletion(predict, x, targets, seed=seed, steps=steps) if random_scores is None else random_scores
+    out: dict = {
+        "n": n, "pointing_game": None, "mass_inside": None, "chance": None, "per_class": [],
+        "region_area": None,
+        "deletion_auc": curve_area(fractions, scores), "random_auc": curve_area(fractions, rand),
+        "fractions": fractions.tolist(), "curve": scores.mean(0).tolist(), "random_curve": rand.mean(0).tolist(),
+    }
+    if regions is None or n == 0:
+        return out
+    masks = regions > 0
+    out.update(pointing_game=float(pointing_game(maps, masks).mean()), mass_inside=float(mass_inside(maps, masks).mean()),
+               chance=chance_rate(masks),
+               region_area={name: float((regions == code).mean()) for code, name in region_names.items()})
+    shares = region_shares(maps, regions, region_names)
+    for c, name in enumerate(classes):
+        of_class = targets == c
+        if not of_class.any():
+            continue
+        mean = {r: float(s[of_class].mean()) for r, s in shares.items()}
+        dominant = max(mean, key=mean.get)
+        out["per_class"].append({
+            "class": name, "n": int(of_class.sum()), "shares": mean, "dominant": dominant,
+            "area": float((regions[of_class] == _code(region_names, dominant)).mean()),
+        })
+    return out
+
+
+def random_deletion(predict: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, targets: np.ndarray, *,
+                    seed: int = 0, steps: int = DELETION_STEPS) -> np.ndarray:
+    """(N, steps + 1) deletion scores of a random pixel order: the baseline every method is compared with."""
+    t = torch.as_tensor(np.asarray(targets, dtype=np.int64), device=x.device)
+    maps = random_maps((len(x), *x.shape[-2:]), seed)
+    return deletion_curve(predict, x, t, maps, steps=steps, fill=DELETION_FILL)[1]
+
+
+def faithfulness_text(scores: dict[str, dict], names: dict[str, str], text) -> list[str]:
+    """Sentences (via the report's ``text``) from ``score_maps`` results, one method after another."""
+    lines: list[str] = []
+    first = next(iter(scores.values()), None)
+    if first is not None and first["chance"] is None:
+        lines.append(text("faith.no_regions"))
+    elif first is not None:
+        a = first["region_area"]
+        lines.append(text("faith.areas", brows=a["brows"], eyes=a["eyes"], mouth=a["mouth"], chance=first["chance"]))
+    for method, s in scores.items():
+        name = names[method]
+        if s["chance"] is not None:
+            good = s["pointing_game"] >= GOOD * s["chance"]
+            lines.append(text("faith.pointing", method=name, n=s["n"], pg=s["pointing_game"], mass=s["mass_inside"],
+                              chance=s["chance"], verdict=text("faith.good" if good else "faith.weak")))
+            items = [text("faith.region_item", cls=text.cls(c["class"]), share=c["shares"][c["dominant"]],
+                          region=text(f"faith.region.{c['dominant']}"), area=c["area"]) for c in s["per_class"]]
+            lines.append(text("faith.regions", method=name, items=text("faith.sep").join(items)))
+        key = "faith.deletion" if s["deletion_auc"] < s["random_auc"] else "faith.deletion_worse"
+        lines.append(text(key, method=name, n=s["n"], auc=s["deletion_auc"], rand=s["random_auc"]))
+    return lines
+
+
+def table_rows(scores: dict[str, dict], names: dict[str, str]) -> list[dict]:
+    """Rows of the faithfulness table: method | pointing game | mass on cues | chance | deletion AUC | random AUC."""
+    return [{"method": names[m], "pointing_game": s["pointing_game"], "mass_inside": s["mass_inside"],
+             "chance": s["chance"], "deletion_auc": s["deletion_auc"], "random_auc": s["random_auc"]}
+            for m, s in scores.items()]
+
+
+def _code(names: dict[int, str], name: str) -> int:
+    return next(code for code, n in names.items() if n == name)
