@@ -34,8 +34,9 @@ def build(settings: Settings, *, out: Path | None = None, progress: bool | None 
     """Build the report into ``out`` (default ``settings.out``); returns what report.json holds."""
     out = Path(out or settings.out)
     _check_writable(out)
+    _clear_leftovers(out)
     sections = select(load_sections(), settings.sections)
-    work = Path(tempfile.mkdtemp(prefix=".building-", dir=out))
+    work = Path(tempfile.mkdtemp(prefix=f".building-{os.getpid()}-", dir=out))
     try:
         report = _build_into(work, settings, sections, progress)
         _replace(work, out)
@@ -125,6 +126,37 @@ def _check_writable(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise UserError(f"--out {out}: cannot write there ({exc.strerror}); choose another folder") from None
+
+
+def _clear_leftovers(out: Path) -> None:
+    """A build killed outright (SIGKILL, power cut) runs no cleanup: its ``.building-PID-*`` folder stays,
+    and a kill between the two renames in ``_replace`` leaves ``.old-figures`` with no ``figures``.
+    Remove the first and put the second back; a build still running (its process is alive) is left alone."""
+    running = False
+    for leftover in out.glob(".building-*"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and _alive(int(pid)):
+            running = True
+        else:
+            log.info("removing %s, left by a build that was killed", leftover)
+            shutil.rmtree(leftover, ignore_errors=True)
+    if running:  # its _replace may be between two renames right now
+        return
+    for name in OUTPUTS:
+        trash, current = out / f".old-{name}", out / name
+        if trash.exists() and not current.exists():
+            os.replace(trash, current)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    return pid != 0
 
 
 def _replace(work: Path, out: Path) -> None:

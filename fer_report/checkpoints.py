@@ -40,13 +40,17 @@ def load_tensors(path: str | Path, what: str = "checkpoint") -> Any:
                                "and loading that could run code; expected only tensors (torch.load weights_only=True)"
                                ) from None
     except Exception as exc:  # truncated, not a torch file at all, wrong zip layout
-        raise UserError(f"{what} {path}: not a readable torch checkpoint ({_first_line(exc)})") from None
+        raise UserError(f"{what} {path}: not a readable torch checkpoint ({_what_it_is(path, exc)}); "
+                        "expected a state dict saved by torch.save") from None
 
 
 def _what_it_is(path: str | Path, exc: BaseException) -> str:
     """torch.save writes a zip (PK..) or, in its legacy format, a pickle (0x80 ..); name anything else."""
-    with open(path, "rb") as f:
-        head = f.read(8)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return _first_line(exc)
     if head[:2] == b"PK" or head[:1] == b"\x80":
         opcode = re.search(r"Unsupported operand (\d+)", str(exc))
         return f"pickle opcode {opcode.group(1)} cannot be loaded safely" if opcode else _first_line(exc)

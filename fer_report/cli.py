@@ -4,7 +4,11 @@ so `--help` answers at once."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import logging
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -61,9 +65,20 @@ def _options() -> argparse.ArgumentParser:
     return p
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse prints the whole usage before an error; one line with a pointer to --help reads better."""
+
+    def error(self, message: str):  # type: ignore[override]
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:  # Python 3.11's argparse names the choices but not the closest one
+            close = difflib.get_close_matches(m.group(1), re.findall(r"'([^']*)'", m.group(2)), n=1)
+            message += f"; did you mean '{close[0]}'?" if close else ""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     common = _options()
-    top = argparse.ArgumentParser(
+    top = _OneLineParser(
         prog="fer-report", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Train a facial-expression classifier and write the course report (HTML + PDF + JSON).")
     top.add_argument("--version", action="version", version=f"fer-report {__version__}")
@@ -90,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     try:
-        return _dispatch(args)
+        with _terminate_like_ctrl_c():
+            return _dispatch(args)
     except UserError as exc:
         if debug:
             raise
@@ -106,6 +122,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fer-report: internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
               file=sys.stderr)
         return 1
+
+
+@contextlib.contextmanager
+def _terminate_like_ctrl_c():
+    """`kill PID` (SIGTERM) would end Python without cleanup; as KeyboardInterrupt it removes the
+    temporary build folder and prints the same message as Ctrl-C. Only the main thread can set it."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -69,18 +70,39 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def load_settings(config_file: str | Path | None, overrides: dict[str, Any]) -> Settings:
     """Defaults < ``config_file`` < ``overrides`` (flags the user actually gave; None means not given)."""
     values: dict[str, Any] = {}
+    lines: dict[str, str] = {}
     if config_file is not None:
         values.update(_read_toml(Path(config_file)))
-    values.update({k: v for k, v in overrides.items() if v is not None})
+        text = Path(config_file).read_text(encoding="utf-8")
+        lines = {k: f"{config_file}{_line_of(text, k)}" for k in values}
+    flags = {k: v for k, v in overrides.items() if v is not None}
+    values.update(flags)
     author = Author(**values.pop("author", {}))
     settings = Settings(author=author, **values)
-    _validate(settings, source=str(config_file) if config_file else "command line")
+
+    def source(key: str) -> str:
+        """Where a value was set, for the message: the flag, or the config file and its line."""
+        if key in flags or key not in lines:
+            return f"--{key.replace('_', '-')}"
+        return lines[key]
+
+    _validate(settings, source)
     return settings
+
+
+def _line_of(text: str, key: str) -> str:
+    """' line N' where ``key = ...`` or ``[key]`` is written (tomllib keeps no positions); '' if not found."""
+    k = re.escape(key)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"""\s*(["']?{k}["']?\s*=|\[\s*["']?{k}["']?\s*\])""", line):
+            return f" line {number}"
+    return ""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -91,36 +113,51 @@ def _read_toml(path: Path) -> dict[str, Any]:
         if name not in _TYPES:
             hint = difflib.get_close_matches(name, _TYPES, n=1)
             did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise ConfigError(f"{path}: unknown key '{key}'{did_you_mean} (known: {', '.join(sorted(_TYPES))})")
+            raise ConfigError(f"{path}{_line_of(text, key)}: unknown key '{key}'{did_you_mean} "
+                              f"(known: {', '.join(sorted(_TYPES))})")
         if not isinstance(value, _TYPES[name]) or (isinstance(value, bool) and bool not in _TYPES[name]):
             expected = " or ".join(t.__name__ for t in _TYPES[name])
-            raise ConfigError(f"{path}: key '{key}' is {type(value).__name__} {value!r}, expected {expected}")
+            raise ConfigError(f"{path}{_line_of(text, key)}: key '{key}' is {type(value).__name__} {value!r}, "
+                              f"expected {expected}")
         out[name] = float(value) if name == "lr" else value
     author = out.get("author", {})
-    unknown = set(author) - {f.name for f in fields(Author)}
+    unknown = sorted(set(author) - {f.name for f in fields(Author)})
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [author]: {', '.join(sorted(unknown))} "
+        raise ConfigError(f"{path}{_line_of(text, unknown[0])}: unknown key(s) in [author]: {', '.join(unknown)} "
                           "(known: student_id, department, name)")
     for key, value in {**author, **out.get("questions", {})}.items():
         if not isinstance(value, str):
-            raise ConfigError(f"{path}: '{key}' is {type(value).__name__}, expected a string")
+            raise ConfigError(f"{path}{_line_of(text, key)}: '{key}' is {type(value).__name__} {value!r}, "
+                              "expected a string")
     return out
 
 
-def _validate(s: Settings, *, source: str) -> None:
+def _validate(s: Settings, source) -> None:
+    """Everything checkable before any data is read, so a typo costs milliseconds, not a dataset load."""
+    from fer_report.models import MODELS, check_name
+
     def choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         if value not in allowed:
-            raise ConfigError(f"{source}: {name} '{value}' is not one of {', '.join(allowed)}")
+            raise ConfigError(f"{source(name)}: {name} '{value}' is not one of {', '.join(allowed)}")
 
     choice("lang", s.lang, LANGS)
     choice("device", s.device, DEVICES)
     choice("optimizer", s.optimizer, OPTIMIZERS)
     choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
+    for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):
+        try:
+            check_name(getattr(s, name), option=name, choices=choices)
+        except ConfigError as exc:
+            raise ConfigError(f"{source(name)}: {exc}") from None
+    if s.weights is not None and s.model != "resnet18":
+        raise ConfigError(f"{source('weights')}: weights apply only to --model resnet18, not '{s.model}'")
+    if s.weights is not None and not Path(s.weights).is_file():
+        raise ConfigError(f"{source('weights')}: weights file '{s.weights}' does not exist")
     if s.templates is not None and not Path(s.templates).is_dir():
-        raise ConfigError(f"{source}: templates folder '{s.templates}' does not exist")
+        raise ConfigError(f"{source('templates')}: templates folder '{s.templates}' does not exist")
     if s.epochs < 1:
-        raise ConfigError(f"{source}: epochs must be at least 1, got {s.epochs}")
+        raise ConfigError(f"{source('epochs')}: epochs must be at least 1, got {s.epochs}")
     if s.batch_size < 2:
-        raise ConfigError(f"{source}: batch_size must be at least 2, got {s.batch_size}")
+        raise ConfigError(f"{source('batch_size')}: batch_size must be at least 2, got {s.batch_size}")
     if not s.lr > 0:
-        raise ConfigError(f"{source}: lr must be positive, got {s.lr}")
+        raise ConfigError(f"{source('lr')}: lr must be positive, got {s.lr}")

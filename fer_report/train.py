@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from fer_report.augment import augment_batch
+from fer_report.checkpoints import load_tensors
 from fer_report.config import Settings
 from fer_report.data import Dataset
 from fer_report.models import build_model
@@ -232,7 +233,8 @@ def _finish(model: nn.Module, record: dict[str, Any], device, entry: Path, *, se
 
 
 def _load(path: Path) -> Any:
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """Tensors only (weights_only=True): a cache copied from elsewhere cannot run code; one-line refusal."""
+    return load_tensors(path, "cache file")
 
 
 def _save(obj: Any, path: Path) -> None:

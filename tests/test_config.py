@@ -22,7 +22,7 @@ def test_defaults_then_file_then_flags(tmp_path):
 
 
 def test_unknown_key_is_named_with_a_suggestion(tmp_path):
-    with pytest.raises(ConfigError, match=r"report.toml: unknown key 'epoch'; did you mean 'epochs'"):
+    with pytest.raises(ConfigError, match=r"report.toml line 1: unknown key 'epoch'; did you mean 'epochs'"):
         load_settings(write(tmp_path, "epoch = 3\n"), {})
 
 

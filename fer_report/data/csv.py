@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fer_report import CLASSES
-from fer_report.data.dataset import Dataset, Split
+from fer_report.data.dataset import Dataset, Split, warn_missing_classes
 from fer_report.data.splits import stratified_split
 from fer_report.errors import DataError
 
@@ -304,7 +304,8 @@ def _check_train_classes(where: str, train_y: np.ndarray) -> None:
         names = ", ".join(f"{CLASSES[k]} ({k})" for k in empty)
         noun = "class" if len(empty) == 1 else "classes"
         verb = "has" if len(empty) == 1 else "have"
-        raise DataError(f"{where}: {noun} {names} {verb} no training images; expected every class 0..6 in the training split")
+        raise DataError(f"{where}: {noun} {names} {verb} no training images, so the build stops (a model cannot learn "
+                        "a class it never sees); expected every class 0..6 in the training split")
 
 
 def _usage_summary(counts: dict[str, int]) -> str:
@@ -313,7 +314,7 @@ def _usage_summary(counts: dict[str, int]) -> str:
 
 def _dataset(path: Path, source: str, x: np.ndarray, y: np.ndarray, idx: dict[str, np.ndarray], split_names: dict[str, str]) -> Dataset:
     splits = {s: Split(x=x[i], y=y[i]) for s, i in idx.items()}
-    return Dataset(
+    dataset = Dataset(
         name=path.name,
         source=source,
         classes=CLASSES,
@@ -322,3 +323,5 @@ def _dataset(path: Path, source: str, x: np.ndarray, y: np.ndarray, idx: dict[st
         test=splits["test"],
         split_names=split_names,
     )
+    warn_missing_classes(dataset, str(path))
+    return dataset

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,18 @@ class Dataset:
             h.update(np.ascontiguousarray(split.x, dtype=np.uint8).tobytes())
             h.update(np.ascontiguousarray(split.y, dtype=np.int64).tobytes())
         return h.hexdigest()[:16]
+
+
+def warn_missing_classes(dataset: Dataset, where: str) -> None:
+    """A class absent from val or test only leaves its scores there empty, so the build goes on; say so once.
+
+    (A class absent from training stops the loader instead: a model cannot learn a class it never sees.)
+    """
+    for split in ("val", "test"):
+        counts = np.bincount(dataset.splits()[split].y, minlength=len(dataset.classes))
+        empty = [f"{c} ({k})" for k, c in enumerate(dataset.classes) if counts[k] == 0]
+        if empty:
+            noun, verb = ("class", "has") if len(empty) == 1 else ("classes", "have")
+            log.warning("warning: %s: %s %s %s no %s images (%s); the build goes on, but per-class %s scores "
+                        "for %s will be empty", where, noun, ", ".join(empty), verb, split,
+                        dataset.split_names.get(split, split), split, "it" if len(empty) == 1 else "them")

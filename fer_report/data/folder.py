@@ -7,13 +7,14 @@ unknown name stops the load instead of silently dropping a class.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from fer_report import CLASSES
-from fer_report.data.dataset import Dataset, Split
+from fer_report.data.dataset import Dataset, Split, warn_missing_classes
 from fer_report.data.splits import stratified_split
 from fer_report.errors import DataError
 
@@ -113,9 +114,8 @@ def _read_class_folders(folder: Path, subdirs: list[Path], top: bool = False) ->
             labels[label] = d
     if unexpected:
         alternative = " or split folders train/, test/ (val/ optional)" if top else ""
-        raise DataError(
-            f"{folder}: unexpected folder names {', '.join(unexpected)}; expected class folders {_EXPECTED_CLASSES}{alternative}"
-        )
+        names = ", ".join(_with_hint(name) for name in unexpected)
+        raise DataError(f"{folder}: unexpected folder names {names}; expected class folders {_EXPECTED_CLASSES}{alternative}")
     if not labels:
         raise DataError(f"{folder}: no class folders; expected {_EXPECTED_CLASSES}")
     images: list[np.ndarray] = []
@@ -125,19 +125,32 @@ def _read_class_folders(folder: Path, subdirs: list[Path], top: bool = False) ->
         files = sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise DataError(
-                f"{d}: class {CLASSES[label]} ({label}) has no images; expected {', '.join(IMAGE_SUFFIXES)} files"
+                f"{d}: class {CLASSES[label]} ({label}) has no images, so the build stops; "
+                f"expected {', '.join(IMAGE_SUFFIXES)} files"
             )
         images.extend(_read_image(f) for f in files)
         y.extend([label] * len(files))
     return images, np.asarray(y, dtype=np.int64)
 
 
+def _with_hint(name: str) -> str:
+    """'happpy' -> 'happpy (did you mean happy?)': a typo is the usual reason a class folder is not recognised."""
+    close = difflib.get_close_matches(name.strip().lower(), [n for n in _CLASS_NAMES if not n.isdigit()], n=1)
+    return f"{name} (did you mean {close[0]}?)" if close else name
+
+
 def _read_image(path: Path) -> np.ndarray:
+    """Strict even after WeasyPrint is imported: it sets PIL's global LOAD_TRUNCATED_IMAGES = True, which
+    would turn a half-copied file into a silently grey-padded training image."""
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(path) as im:
             return np.asarray(im.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise DataError(f"{path}: cannot read image ({e}); expected a PNG, JPEG or BMP file") from e
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _to_common_size(images: list[np.ndarray]) -> np.ndarray:
@@ -158,12 +171,13 @@ def _check_every_class(where: Path, y: np.ndarray) -> None:
     if empty:
         names = ", ".join(f"{CLASSES[k]} ({k})" for k in empty)
         noun, verb = ("class", "has") if len(empty) == 1 else ("classes", "have")
-        raise DataError(f"{where}: {noun} {names} {verb} no training images (no class folder); expected all seven classes")
+        raise DataError(f"{where}: {noun} {names} {verb} no training images (no class folder), so the build stops "
+                        "(a model cannot learn a class it never sees); expected all seven classes")
 
 
 def _dataset(root: Path, source: str, x: np.ndarray, y: np.ndarray, parts: dict[str, np.ndarray], split_names: dict[str, str]) -> Dataset:
     splits = {s: Split(x=x[i], y=y[i]) for s, i in parts.items()}
-    return Dataset(
+    dataset = Dataset(
         name=root.name,
         source=source,
         classes=CLASSES,
@@ -172,3 +186,5 @@ def _dataset(root: Path, source: str, x: np.ndarray, y: np.ndarray, parts: dict[
         test=splits["test"],
         split_names=split_names,
     )
+    warn_missing_classes(dataset, str(root))
+    return dataset

@@ -141,3 +141,15 @@ def test_unexpected_names_inside_a_split_folder(tmp_path):
 def test_folder_without_subfolders(tmp_path):
     Image.new("L", (48, 48)).save(tmp_path / "lonely.png")
     assert "no sub-folders" in folder_error(tmp_path)
+
+
+def test_truncated_image_is_refused_even_after_weasyprint_import(tmp_path, monkeypatch):
+    """WeasyPrint sets PIL's LOAD_TRUNCATED_IMAGES = True on import; the loader must stay strict."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    make_images(tmp_path, 1)
+    good = tmp_path / "sad" / "img000.png"
+    good.write_bytes(good.read_bytes()[:60])
+    assert str(good) in folder_error(tmp_path)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the global is put back
