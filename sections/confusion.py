@@ -33,6 +33,10 @@ def analyse(cm: np.ndarray, classes: tuple[str, ...] | list[str]) -> dict:
     mutual = [{"a": classes[i], "b": classes[j], "ab": float(off[i, j]), "ba": float(off[j, i])}
               for i in range(len(classes)) for j in range(i + 1, len(classes))
               if off[i, j] >= MUTUAL_MIN and off[j, i] >= MUTUAL_MIN]
+    # "X is most often mistaken for Y" may name each true class once: at its strongest confusion
+    strongest: dict[str, dict] = {}
+    for p in pairs:  # sorted by rate, so a class's first pair is its strongest
+        strongest.setdefault(p["true"], p)
     valid = ~np.isnan(recall)
     order = np.argsort(np.where(valid, recall, np.inf))
     return {
@@ -40,6 +44,7 @@ def analyse(cm: np.ndarray, classes: tuple[str, ...] | list[str]) -> dict:
         "per_class": [{"class": c, "support": int(support[i]), "recall": _num(recall[i]),
                        "precision": _num(precision[i])} for i, c in enumerate(classes)],
         "pairs": pairs,
+        "strongest": list(strongest.values()),
         "mutual": mutual,
         "best": classes[int(np.nanargmax(recall))] if valid.any() else None,
         "worst": classes[int(order[0])] if valid.any() else None,
@@ -58,7 +63,7 @@ def run(dataset, predictions, figures, text) -> Result:
     if f["best"] is not None:
         lines.append(text("conf.best_worst", best=text.cls(f["best"]), best_acc=recall[f["best"]],
                           worst=text.cls(f["worst"]), worst_acc=recall[f["worst"]]))
-    for p in f["pairs"][:3]:
+    for p in f["strongest"][:3]:
         lines.append(text("conf.pair", true=text.cls(p["true"]), pred=text.cls(p["pred"]), pct=p["rate"],
                           count=p["count"], total=p["total"]))
     if not f["pairs"]:

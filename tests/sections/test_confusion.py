@@ -31,6 +31,17 @@ def test_analysis_finds_the_strongest_confusion_with_its_rate():
     assert [s["class"] for s in f["scarce"]] == ["Disgust"]
 
 
+def test_each_class_is_named_once_at_its_strongest_confusion():
+    cm = known_matrix()
+    fear, sad, neutral = CLASSES.index("Fear"), CLASSES.index("Sad"), CLASSES.index("Neutral")
+    cm[fear, neutral] = 15  # Fear's second confusion: in the pairs, not in the sentences
+    f = analyse(cm, CLASSES)
+    assert [(p["true"], p["pred"]) for p in f["pairs"]][:2] == [("Fear", "Sad"), ("Fear", "Neutral")]
+    trues = [p["true"] for p in f["strongest"]]
+    assert len(trues) == len(set(trues)) and f["strongest"][0]["pred"] == "Sad"
+    assert [p["rate"] for p in f["strongest"]] == sorted((p["rate"] for p in f["strongest"]), reverse=True)
+
+
 def test_sentence_is_generated_in_both_languages():
     top = analyse(known_matrix(), CLASSES)["pairs"][0]
     for lang, expected in (("en", "Fear is most often mistaken for Sad: 23% of Fear images (23 of 100)."),
