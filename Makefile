@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: report test setup system-deps bench clean
+.PHONY: report test setup system-deps bench clean baselines
 report: setup
 	$(VENV)/bin/fer-report build --all $(ARGS)
 
@@ -12,6 +12,10 @@ test: setup
 	$(VENV)/bin/pytest -q $(ARGS)
 
 setup: system-deps $(STAMP)
+
+# Redraw tests/baseline/*.png after an intended change to a figure; look at them before committing.
+baselines: setup
+	FER_REGEN_BASELINES=1 $(VENV)/bin/pytest -q tests/test_figure_regression.py -k matches_its_baseline
 
 system-deps:
 	@bash scripts/system-deps.sh

@@ -64,8 +64,9 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
                 raise SectionFailed(f"section '{section.name}' failed: {type(exc).__name__}: {exc} "
                                     "(--keep-going writes the report anyway; --debug shows the traceback)") from exc
             log.error("section '%s' failed:\n%s", section.name, traceback.format_exc())
-            entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", numbers={}, text=[],
-                         figures=[], tables={})
+            # a section may attach what it measured before failing (the math checks do): keep it
+            entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", numbers=getattr(exc, "numbers", {}),
+                         text=[], figures=[], tables={})
         entry["seconds"] = round(time.perf_counter() - start, 3)
         log.info("section %s: %s in %.1f s", section.name, entry["status"], entry["seconds"])
         results.append(entry)

@@ -46,6 +46,8 @@ def _options() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, metavar="N", help="seed for data generation, splits and training (default 0)")
     g.add_argument("--synthetic-size", choices=["default", "small", "tiny"],
                    help="size of the embedded synthetic dataset (default: default)")
+    g.add_argument("--ablations", metavar="A,B", help="extra runs compared in the augmentation section, each one "
+                   "more training: dnn (a fully connected net with the CNN's parameter count); default none")
     g = p.add_argument_group("report")
     g.add_argument("--layer", metavar="NAME", help="conv layer (dotted module name, see the architecture table) for "
                    "the filter and Grad-CAM sections; default: each section's own choice")
@@ -177,6 +179,8 @@ def _settings(args: argparse.Namespace):
         "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "templates", "layer", "export_course_figures")}
     if getattr(args, "sections", None):
         overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
+    if getattr(args, "ablations", None):
+        overrides["ablations"] = [a.strip() for a in args.ablations.split(",") if a.strip()]
     return load_settings(args.config, overrides)
 
 

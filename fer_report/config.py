@@ -14,6 +14,7 @@ from fer_report.errors import ConfigError
 LANGS = ("en", "zh-TW")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("adam", "sgd")
+ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Settings:
     sections: list[str] | None = None  # None = every section
     layer: str | None = None  # conv layer for filters/Grad-CAM (dotted module name); None = each section's default
     export_course_figures: str | None = None  # folder for the course's fig1_*.jpg / fig2_*.jpg / fig3_*.jpg
+    ablations: list[str] = field(default_factory=list)  # e.g. ["dnn"]: CNN vs the DNN of equal parameter count
     keep_going: bool = False
     templates: str | None = None  # a folder whose templates override the built-in ones (sandboxed)
     title: str | None = None
@@ -63,7 +65,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "data": (str,), "model": (str,), "match": (str,), "weights": (str,), "epochs": (int,),
     "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
     "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
-    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "templates": (str,), "title": (str,), "author": (dict,), "questions": (dict,),
+    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "ablations": (list,), "templates": (str,), "title": (str,), "author": (dict,), "questions": (dict,),
 }
 
 
@@ -144,6 +146,8 @@ def _validate(s: Settings, source) -> None:
     choice("device", s.device, DEVICES)
     choice("optimizer", s.optimizer, OPTIMIZERS)
     choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
+    for a in s.ablations:
+        choice("ablations", a, ABLATIONS)
     for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):
         try:
             check_name(getattr(s, name), option=name, choices=choices)

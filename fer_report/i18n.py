@@ -20,11 +20,18 @@ QUESTIONS = {
         "history": "Plot the training and validation loss and accuracy over the epochs. Does the model overfit?",
         "confusion": "Plot the confusion matrix on the test set. Which classes are most easily confused "
                      "with each other?",
+        "augmentation": "Train the same model with and without data augmentation and compare the training curves. "
+                        "What does augmentation change?",
+        "math": "Derive the output shape of a convolution, the gradients of batch normalisation, and the gradient "
+                "of softmax with cross-entropy.",
     },
     "zh-TW": {
         "architecture": "請說明這次使用的 model 架構，包含各層維度及連接方式。",
         "history": "請畫出訓練過程中 training 與 validation 的 loss 及 accuracy 曲線，並說明是否有 overfitting。",
         "confusion": "請畫出 test set 上的 confusion matrix，並分析哪些類別的圖片容易用混？",
+        "augmentation": "請以相同模型分別在有與沒有 data augmentation 的情況下訓練，比較訓練曲線，說明 augmentation "
+                        "帶來的影響。",
+        "math": "請推導 convolution 的輸出大小、Batch Normalization 的各項梯度，以及 softmax 搭配 cross-entropy 的梯度。",
     },
 }
 
@@ -88,6 +95,108 @@ STRINGS = {
         "fig.best": "best epoch",
         "cap.history": "Training and validation loss (left) and accuracy (right) per epoch.",
         "cap.confusion": "Confusion matrix on the test split: counts (left) and normalised by true class (right).",
+        # math derivations (math.); $...$ is an inline formula (braces doubled for str.format)
+        "math.conv.title": "Output shape of a convolution",
+        "math.conv.setup": "A convolution layer with a $k_1 \\times k_2$ kernel, padding $p_1, p_2$, stride "
+                           "$s_1, s_2$ and $C_{{\\mathrm{{out}}}}$ filters maps a batch of shape "
+                           "$(B, W, H, C_{{\\mathrm{{in}}}})$ to",
+        "math.conv.why": "Along the width, padding adds $p_1$ columns on each side, so the kernel slides over "
+                         "$W + 2p_1$ columns. Its $j$-th position starts at column $j s_1$ and must end inside the "
+                         "padded input:",
+        "math.conv.count": "So there is one position more than the quotient rounded down: the floor drops the last "
+                           "columns when the stride does not land exactly on the edge. The height follows in the same "
+                           "way with $p_2, k_2, s_2$; each of the $C_{{\\mathrm{{out}}}}$ filters gives one output "
+                           "channel, and the batch size $B$ is unchanged.",
+        "math.bn.title": "Batch normalisation: forward pass and gradients",
+        "math.bn.setup": "Batch normalisation normalises each feature over the $m$ values $x_1, \\ldots, x_m$ of a "
+                         "mini-batch, then scales and shifts it with the learned $\\gamma$ and $\\beta$:",
+        "math.bn.chain": "Let $\\partial \\ell / \\partial y_i$ be the gradient arriving from the layers above. "
+                         "$\\hat x_i$ reaches the loss only through $y_i$, and $\\sigma_B^2$ only through every "
+                         "$\\hat x_i$:",
+        "math.bn.mu": "$\\mu_B$ reaches the loss through every $\\hat x_i$ and through $\\sigma_B^2$. The second path "
+                      "contributes nothing, because deviations from the mean sum to zero:",
+        "math.bn.x": "Finally $x_i$ reaches the loss through $\\hat x_i$, $\\sigma_B^2$ and $\\mu_B$, while $\\gamma$ "
+                     "and $\\beta$ act on every $y_i$ directly:",
+        "math.ce.title": "Softmax and cross-entropy",
+        "math.ce.setup": "The scores $z$ go through softmax, and cross-entropy compares the result with the target "
+                         "$y$:",
+        "math.ce.jac": "The derivative of softmax is $\\hat y_t (1 - \\hat y_t)$ for $k = t$ and $-\\hat y_k \\hat y_t$ "
+                       "otherwise; with $\\delta_{{kt}}$ (1 if $k = t$, else 0) in one line:",
+        "math.ce.general": "The chain rule through every $\\hat y_k$ gives the general sum form, valid for any target "
+                           "$y$:",
+        "math.ce.onehot": "A one-hot label (or any probability distribution) sums to 1, which leaves predicted minus "
+                          "true:",
+        "math.gc.title": "Grad-CAM weights",
+        "math.gc.setup": "Grad-CAM weights each feature map $A^k$ of a layer by the mean, over its $Z$ positions, of "
+                         "the gradient of the class score $y^c$, and keeps the positive part of the weighted sum:",
+        "math.gc.gap": "When $A$ is followed only by global average pooling and one linear layer, that gradient is "
+                       "the same at every position, so the weights are the linear layer's divided by $Z$ (Grad-CAM is "
+                       "then CAM divided by $Z$):",
+        "math.check.conv": "Check: the formula gives the output shape of nn.Conv2d in all {cases} random settings "
+                           "(sizes up to 31, kernels 1-7, strides 1-4 and paddings up to half the kernel, drawn per "
+                           "axis); in {floored} of them the division leaves a remainder, so the floor matters. "
+                           "Largest difference: {err:g}.",
+        "math.check.bn": "Check: the closed forms above, written as plain tensor code, agree with torch autograd "
+                         "(and with F.batch_norm for the forward pass) in float64 on {cases} random batches, every "
+                         "fourth a BatchNorm2d batch, under a random nonlinear upstream loss (a weighted sum of tanh "
+                         "of the outputs): the largest absolute error over the {count} quantities is {err:.1e} "
+                         "(pass at {tol:.0e}).",
+        "math.check.ce": "Check: both forms agree with torch autograd in float64 on {cases} random score matrices "
+                         "each, for one-hot labels (through F.cross_entropy), probability targets and arbitrary "
+                         "non-negative targets: largest absolute error {err:.1e} (pass at {tol:.0e}).",
+        "math.check.gc": "Check: the report's own Grad-CAM code (gradcam_by_formula, used by the Grad-CAM section) "
+                         "matches this closed form on {cases} random networks of that shape to within {err:.1e} of "
+                         "the map's peak (the code computes in float32; pass at {tol:.0e}).",
+        "math.check.bad": "Check FAILED for {names}: largest error {err:.2e}, above the tolerance {tol:.0e}, in "
+                          "{case}.",
+        "math.q_h": "Quantity", "math.against_h": "Compared with", "math.cases_h": "Cases",
+        "math.err_h": "Largest error", "math.tol_h": "Tolerance", "math.result_h": "Result",
+        "math.pass": "pass", "math.fail": "FAILED",
+        "math.vs.conv": "nn.Conv2d output shape", "math.vs.bn_forward": "F.batch_norm (training mode)",
+        "math.vs.autograd": "autograd on the same graph", "math.vs.bn_autograd": "autograd through F.batch_norm",
+        "math.vs.zero": "0 (rounding only)", "math.vs.ce_onehot": "autograd through F.cross_entropy, one-hot",
+        "math.vs.ce_soft": "autograd through F.cross_entropy, probability targets",
+        "math.vs.ce_general": "autograd, non-negative targets of any sum",
+        "math.vs.gradcam": "gradcam_by_formula (float32, relative to the peak)",
+        # augmentation comparison (aug.)
+        "aug.with": "with augmentation", "aug.without": "without augmentation",
+        "aug.dnn": "fully connected ({model}, matched to {match})",
+        "aug.setup": "The same {model} was trained twice with seed {seed} for {epochs} epochs, once with and once "
+                     "without data augmentation (for every batch anew: horizontal flip with probability 1/2, rotation "
+                     "up to ±{rot:g}°, shift up to ±{shift:.0%} of the image and scale {smin:g}-{smax:g}).",
+        "aug.setup_policy": "The same {model} was trained twice with seed {seed} for {epochs} epochs, once with and "
+                            "once without data augmentation (the '{policy}' policy of fer_report/augment.py, drawn "
+                            "anew for every batch).",
+        "aug.run": "{label}: best validation accuracy {best:.1%} at epoch {epoch} of {epochs}; after the last epoch "
+                   "training accuracy {train:.1%} and validation accuracy {val:.1%} (train-val gap {gap:+.1%}); "
+                   "test accuracy {test:.1%}.",
+        "aug.helps": "Augmentation raised the best validation accuracy by {delta:.1%} points.",
+        "aug.hurts": "Augmentation lowered the best validation accuracy by {delta:.1%} points: with {epochs} epochs "
+                     "the harder, varied training images may need more epochs to pay off.",
+        "aug.same": "Augmentation changed the best validation accuracy by less than half a point ({delta:+.1%}).",
+        "aug.gap_narrower": "It narrowed the final train-val gap from {off:+.1%} to {on:+.1%}: the model fits its "
+                            "training images less closely and generalises more evenly.",
+        "aug.gap_wider": "The final train-val gap is {on:+.1%} with augmentation against {off:+.1%} without, so it "
+                         "did not reduce overfitting in this run.",
+        "aug.peak_later": "With augmentation validation accuracy peaked later (epoch {on} against {off}): the model "
+                          "kept learning from the varied images for longer.",
+        "aug.peak_earlier": "With augmentation validation accuracy peaked earlier (epoch {on} against {off}).",
+        "aug.peak_same": "Both runs reached their best validation accuracy at epoch {on}.",
+        "aug.cost": "The counterpart run ({label}) was trained for this section in {seconds:.0f} s on {device}, on "
+                    "top of the {main:.0f} s of the main run.",
+        "aug.cost_cached": "The counterpart run ({label}) was reused from the training cache (it took {seconds:.0f} s "
+                           "when trained, against {main:.0f} s for the main run).",
+        "aug.abl_dnn": "Ablation: a fully connected network with {params:,} parameters (the CNN has {cnn_params:,}) "
+                       "reached a best validation accuracy of {best:.1%} against {cnn_best:.1%} for the CNN, with a "
+                       "final train-val gap of {gap:+.1%} against {cnn_gap:+.1%}.",
+        "aug.run_h": "Run", "aug.best_h": "Best val. acc.", "aug.epoch_h": "Best epoch",
+        "aug.train_h": "Final train acc.", "aug.val_h": "Final val. acc.", "aug.gap_h": "Gap",
+        "aug.test_h": "Test acc.", "aug.params_h": "Parameters", "aug.seconds_h": "Training (s)",
+        "aug.original": "original", "aug.augmented": "augmented",
+        "cap.aug_curves": "Loss (left) and accuracy (right) per epoch for each run: solid lines training, dashed "
+                          "validation, one colour per run.",
+        "cap.aug_samples": "One training image per class (top row) and {n} random augmentations of each, drawn as "
+                           "in training.",
     },
     "zh-TW": {
         "report.title": "臉部表情辨識報告",
@@ -141,6 +250,93 @@ STRINGS = {
         "fig.val": "validation", "fig.best": "最佳 epoch",
         "cap.history": "每個 epoch 的 training 與 validation loss（左）及準確率（右）。",
         "cap.confusion": "test set 上的 confusion matrix：張數（左）與依真實類別正規化（右）。",
+        "math.conv.title": "Convolution 的輸出大小",
+        "math.conv.setup": "一層 kernel 為 $k_1 \\times k_2$、padding 為 $p_1, p_2$、stride 為 $s_1, s_2$、有 "
+                           "$C_{{\\mathrm{{out}}}}$ 個 filter 的 convolution，把形狀為 $(B, W, H, C_{{\\mathrm{{in}}}})$ "
+                           "的 batch 變成",
+        "math.conv.why": "沿著寬度方向，padding 在兩側各補 $p_1$ 欄，所以 kernel 在 $W + 2p_1$ 欄上滑動。第 $j$ 個位置"
+                         "從第 $j s_1$ 欄開始，而且必須在補過的輸入內結束：",
+        "math.conv.count": "因此位置數是商取下整再加一：當 stride 沒有剛好落在邊緣時，floor 捨去最後幾欄。高度方向以 "
+                           "$p_2, k_2, s_2$ 同理可得；$C_{{\\mathrm{{out}}}}$ 個 filter 各產生一個輸出 channel，"
+                           "batch 大小 $B$ 不變。",
+        "math.bn.title": "Batch Normalization：前向計算與梯度",
+        "math.bn.setup": "Batch Normalization 對每個特徵，用 mini-batch 中的 $m$ 個值 $x_1, \\ldots, x_m$ 做正規化，"
+                         "再以學到的 $\\gamma$ 與 $\\beta$ 縮放與平移：",
+        "math.bn.chain": "令 $\\partial \\ell / \\partial y_i$ 為從上層傳回的梯度。$\\hat x_i$ 只經由 $y_i$ 影響 loss，"
+                         "$\\sigma_B^2$ 則經由每一個 $\\hat x_i$ 影響 loss：",
+        "math.bn.mu": "$\\mu_B$ 經由每一個 $\\hat x_i$ 以及 $\\sigma_B^2$ 影響 loss。第二條路徑的貢獻為零，因為與平均值的"
+                      "差加總為零：",
+        "math.bn.x": "最後，$x_i$ 經由 $\\hat x_i$、$\\sigma_B^2$ 與 $\\mu_B$ 影響 loss，而 $\\gamma$ 與 $\\beta$ 直接作用在"
+                     "每一個 $y_i$ 上：",
+        "math.ce.title": "Softmax 與 cross-entropy",
+        "math.ce.setup": "分數 $z$ 經過 softmax，cross-entropy 再把結果與目標 $y$ 比較：",
+        "math.ce.jac": "Softmax 的導數在 $k = t$ 時為 $\\hat y_t (1 - \\hat y_t)$，其餘為 $-\\hat y_k \\hat y_t$；用 "
+                       "$\\delta_{{kt}}$（$k = t$ 時為 1，否則為 0）寫成一行：",
+        "math.ce.general": "對每一個 $\\hat y_k$ 使用 chain rule，得到一般的加總形式，對任何目標 $y$ 都成立：",
+        "math.ce.onehot": "One-hot 標籤（或任何機率分布）加總為 1，於是只剩下預測減去真實：",
+        "math.gc.title": "Grad-CAM 的權重",
+        "math.gc.setup": "Grad-CAM 以類別分數 $y^c$ 對某層每張特徵圖 $A^k$ 的梯度，在其 $Z$ 個位置上的平均作為權重，"
+                         "並只保留加權總和的正值部分：",
+        "math.gc.gap": "當 $A$ 之後只接 global average pooling 與一層 linear 時，每個位置的梯度都相同，所以權重就是 "
+                       "linear 層的權重除以 $Z$（此時 Grad-CAM 即為 CAM 除以 $Z$）：",
+        "math.check.conv": "驗證：在全部 {cases} 組隨機設定下（大小至多 31、kernel 1-7、stride 1-4、padding 至多為 "
+                           "kernel 的一半，兩個方向分別抽樣），公式都給出與 nn.Conv2d 相同的輸出大小；其中 {floored} "
+                           "組的除法有餘數，floor 確實起作用。最大差異：{err:g}。",
+        "math.check.bn": "驗證：上面的公式寫成一般的 tensor 運算後，在 float64 下於 {cases} 個隨機 batch（每四個中有"
+                         "一個是 BatchNorm2d 的 batch）、隨機的非線性上游 loss（輸出取 tanh 後的加權和）上，與 torch "
+                         "autograd（前向計算則與 F.batch_norm）一致：{count} 個量的最大絕對誤差為 {err:.1e}（通過標準 "
+                         "{tol:.0e}）。",
+        "math.check.ce": "驗證：兩種形式在 float64 下，各於 {cases} 個隨機分數矩陣上，對 one-hot 標籤（經由 "
+                         "F.cross_entropy）、機率目標與任意非負目標，都與 torch autograd 一致：最大絕對誤差 {err:.1e}"
+                         "（通過標準 {tol:.0e}）。",
+        "math.check.gc": "驗證：報告本身的 Grad-CAM 程式（gradcam_by_formula，Grad-CAM 一節所用）在 {cases} 個這種"
+                         "形狀的隨機網路上，與此公式的差距在圖最大值的 {err:.1e} 以內（程式以 float32 計算；通過標準 "
+                         "{tol:.0e}）。",
+        "math.check.bad": "驗證失敗：{names} 的最大誤差為 {err:.2e}，超過容許值 {tol:.0e}，發生於 {case}。",
+        "math.q_h": "量", "math.against_h": "比較對象", "math.cases_h": "案例數",
+        "math.err_h": "最大誤差", "math.tol_h": "容許值", "math.result_h": "結果",
+        "math.pass": "通過", "math.fail": "失敗",
+        "math.vs.conv": "nn.Conv2d 的輸出大小", "math.vs.bn_forward": "F.batch_norm（訓練模式）",
+        "math.vs.autograd": "同一計算圖上的 autograd", "math.vs.bn_autograd": "經由 F.batch_norm 的 autograd",
+        "math.vs.zero": "0（僅捨入誤差）", "math.vs.ce_onehot": "經由 F.cross_entropy 的 autograd，one-hot",
+        "math.vs.ce_soft": "經由 F.cross_entropy 的 autograd，機率目標",
+        "math.vs.ce_general": "autograd，任意加總的非負目標",
+        "math.vs.gradcam": "gradcam_by_formula（float32，相對於最大值）",
+        "aug.with": "有 augmentation", "aug.without": "無 augmentation",
+        "aug.dnn": "全連接網路（{model}，參數量對齊 {match}）",
+        "aug.setup": "同一個 {model} 以 seed {seed} 訓練 {epochs} 個 epoch 兩次，一次有、一次沒有 data augmentation"
+                     "（每個 batch 重新抽樣：機率 1/2 的水平翻轉、至多 ±{rot:g}° 的旋轉、至多影像 ±{shift:.0%} 的平移，"
+                     "以及 {smin:g}-{smax:g} 倍的縮放）。",
+        "aug.setup_policy": "同一個 {model} 以 seed {seed} 訓練 {epochs} 個 epoch 兩次，一次有、一次沒有 data "
+                            "augmentation（fer_report/augment.py 的「{policy}」策略，每個 batch 重新抽樣）。",
+        "aug.run": "{label}：最佳 validation 準確率 {best:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個）；最後一個 "
+                   "epoch 後 training 準確率 {train:.1%}、validation 準確率 {val:.1%}（兩者差距 {gap:+.1%}）；test "
+                   "準確率 {test:.1%}。",
+        "aug.helps": "Augmentation 讓最佳 validation 準確率提高了 {delta:.1%} 個百分點。",
+        "aug.hurts": "Augmentation 讓最佳 validation 準確率降低了 {delta:.1%} 個百分點：只訓練 {epochs} 個 epoch 時，"
+                     "較難且多變的訓練圖片可能需要更多 epoch 才能發揮效果。",
+        "aug.same": "Augmentation 對最佳 validation 準確率的影響不到半個百分點（{delta:+.1%}）。",
+        "aug.gap_narrower": "它把最後的 training 與 validation 準確率差距從 {off:+.1%} 縮小到 {on:+.1%}：模型較不會"
+                            "死記訓練圖片，泛化得更平均。",
+        "aug.gap_wider": "有 augmentation 時最後的差距為 {on:+.1%}，沒有時為 {off:+.1%}，因此在這次訓練中它並未減少 "
+                         "overfitting。",
+        "aug.peak_later": "有 augmentation 時 validation 準確率較晚達到最高（第 {on} 個 epoch，相對於第 {off} 個）："
+                          "模型能從多變的圖片中學習得更久。",
+        "aug.peak_earlier": "有 augmentation 時 validation 準確率較早達到最高（第 {on} 個 epoch，相對於第 {off} 個）。",
+        "aug.peak_same": "兩次訓練都在第 {on} 個 epoch 達到最佳 validation 準確率。",
+        "aug.cost": "對照組（{label}）是為這一節在 {device} 上訓練的，花了 {seconds:.0f} 秒，另外主要的訓練花了 "
+                    "{main:.0f} 秒。",
+        "aug.cost_cached": "對照組（{label}）取自訓練快取（當初訓練花了 {seconds:.0f} 秒，主要的訓練花了 {main:.0f} 秒）。",
+        "aug.abl_dnn": "消融實驗：參數量 {params:,} 的全連接網路（CNN 為 {cnn_params:,}）最佳 validation 準確率為 "
+                       "{best:.1%}，CNN 為 {cnn_best:.1%}；最後的 training 與 validation 差距為 {gap:+.1%}，CNN 為 "
+                       "{cnn_gap:+.1%}。",
+        "aug.run_h": "訓練", "aug.best_h": "最佳 val. 準確率", "aug.epoch_h": "最佳 epoch",
+        "aug.train_h": "最後 train 準確率", "aug.val_h": "最後 val. 準確率", "aug.gap_h": "差距",
+        "aug.test_h": "Test 準確率", "aug.params_h": "參數量", "aug.seconds_h": "訓練時間（秒）",
+        "aug.original": "原圖", "aug.augmented": "augmentation 後",
+        "cap.aug_curves": "每次訓練每個 epoch 的 loss（左）與準確率（右）：實線為 training，虛線為 validation，每次"
+                          "訓練一種顏色。",
+        "cap.aug_samples": "每個類別一張訓練圖片（最上列）以及各自 {n} 個隨機 augmentation 的結果，抽樣方式與訓練時相同。",
     },
 }
 

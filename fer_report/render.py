@@ -47,7 +47,8 @@ def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str
 
     def inline(path: str) -> str:
         data = (build_dir / path).read_bytes()
-        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        mime = "image/svg+xml" if path.endswith(".svg") else "image/png"  # SVG: typeset formulas
+        return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
     env.globals["inline"] = inline
     return env.get_template("report.html.j2").render(css=css, **context)
@@ -55,10 +56,10 @@ def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str
 
 def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
     """Print the HTML; the URL fetcher serves only inline data and the build's own files."""
+    for name in ("weasyprint", "weasyprint.progress"):  # before the import, which already logs progress
+        logging.getLogger(name).setLevel(logging.ERROR)
     from weasyprint import HTML
 
-    for name in ("weasyprint", "weasyprint.progress"):
-        logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     root = build_dir.resolve()
     fetcher = _local_only_fetcher(root)

@@ -1,0 +1,190 @@
+"""Question: the same model trained with and without data augmentation (same seed, same epochs), plus the
+optional ablations of ``settings.ablations`` (the CNN against a fully connected net of equal size).
+
+The main run is the report's own training; every other run is the same Settings with one field changed,
+trained through ``fer_report.train.train`` and so cached like any training. Each costs one more training:
+the text says how many seconds.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from dataclasses import dataclass, replace
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
+import numpy as np
+import torch
+
+from fer_report.augment import augment_batch
+from fer_report.section import Result, Section
+from fer_report.summary import count_params
+from fer_report.train import Trained, to_input, train
+
+log = logging.getLogger(__name__)
+SAME = 0.005  # a difference in best validation accuracy below half a point reads as "no change"
+SAMPLE_ROWS = 3  # augmented copies shown under each original
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+
+
+@dataclass
+class Run:
+    key: str  # "with", "without", "dnn"
+    settings: object
+    trained: Trained
+    label: str = ""
+
+
+def run(settings, dataset, trained, figures, text) -> Result:
+    other = replace(settings, augment=not settings.augment)
+    runs = sorted([Run("with" if settings.augment else "without", settings, trained),
+                   Run("without" if settings.augment else "with", other, train(other, dataset))],
+                  key=lambda r: r.key != "with")
+    if "dnn" in settings.ablations and settings.model != "dnn":
+        ablation = replace(settings, model="dnn", match=settings.model)
+        runs.append(Run("dnn", ablation, train(ablation, dataset)))
+    elif "dnn" in settings.ablations:
+        log.warning("augmentation: --ablations dnn compares a CNN with the dnn model; the model already is dnn")
+    labels = {"with": text("aug.with"), "without": text("aug.without"),
+              "dnn": text("aug.dnn", model="dnn", match=settings.model)}
+    for r in runs:
+        r.label = labels[r.key]
+    facts = {r.key: analyse(r.trained, dataset) for r in runs}
+    on, off = facts["with"], facts["without"]
+
+    policy = getattr(settings, "augment_policy", "light")
+    common = {"model": settings.model, "seed": settings.seed, "epochs": settings.epochs}
+    lines = [text("aug.setup", **common, **_augment_params()) if policy == "light"
+             else text("aug.setup_policy", **common, policy=policy)]
+    lines += [text("aug.run", label=r.label, epochs=settings.epochs, **_run_values(facts[r.key])) for r in runs[:2]]
+    delta = on["best_val_acc"] - off["best_val_acc"]
+    verdict = "aug.same" if abs(delta) < SAME else "aug.helps" if delta > 0 else "aug.hurts"
+    lines.append(text(verdict, delta=abs(delta) if verdict != "aug.same" else delta, epochs=settings.epochs))
+    lines.append(text("aug.gap_narrower" if on["gap"] < off["gap"] else "aug.gap_wider", on=on["gap"], off=off["gap"]))
+    peak = "aug.peak_later" if on["best_epoch"] > off["best_epoch"] else (
+        "aug.peak_earlier" if on["best_epoch"] < off["best_epoch"] else "aug.peak_same")
+    lines.append(text(peak, on=on["best_epoch"], off=off["best_epoch"]))
+    if "dnn" in facts:
+        cnn = facts["with" if settings.augment else "without"]
+        lines.append(text("aug.abl_dnn", params=facts["dnn"]["params"], cnn_params=cnn["params"],
+                          best=facts["dnn"]["best_val_acc"], cnn_best=cnn["best_val_acc"], gap=facts["dnn"]["gap"],
+                          cnn_gap=cnn["gap"]))
+    main_seconds = trained.recorded_seconds
+    for r in runs:
+        if r.trained is trained:
+            continue
+        key = "aug.cost" if r.trained.seconds > 0 else "aug.cost_cached"
+        lines.append(text(key, label=r.label, seconds=r.trained.recorded_seconds, main=main_seconds,
+                          device=str(r.trained.device)))
+
+    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text), "augmentation",
+                          text("cap.aug_curves"))
+    samples = figures.save(plot_samples(dataset, seed=settings.seed, policy=policy, text=text), "augmentation_samples",
+                           text("cap.aug_samples", n=SAMPLE_ROWS))
+    rows = [{"label": r.label, **facts[r.key]} for r in runs]
+    extra = sum(r.trained.recorded_seconds for r in runs if r.trained is not trained)
+    numbers = {"runs": {r.key: {**facts[r.key], "augment": r.settings.augment, "model": r.settings.model,
+                                "cache": str(r.trained.cache_dir), "trained_now": r.trained.seconds > 0}
+                        for r in runs},
+               "best_val_acc_delta": delta, "extra_training_seconds": extra, "main_training_seconds": main_seconds}
+    return Result(numbers=numbers, text=lines, figures=[curves, samples], tables={"runs": rows})
+
+
+def analyse(t: Trained, dataset) -> dict:
+    """Best validation epoch, final accuracies and gap, test accuracy and size of one run."""
+    h = t.history
+    val = np.array([e["val_acc"] for e in h])
+    best = int(val.argmax())
+    trainable, _ = count_params(t.model)
+    return {"best_epoch": best + 1, "best_val_acc": float(val[best]), "final_train_acc": float(h[-1]["train_acc"]),
+            "final_val_acc": float(h[-1]["val_acc"]), "gap": float(h[-1]["train_acc"] - h[-1]["val_acc"]),
+            "test_acc": accuracy_on_test(t, dataset), "params": int(trainable), "seconds": float(t.recorded_seconds),
+            "epochs": len(h)}
+
+
+@torch.no_grad()
+def accuracy_on_test(t: Trained, dataset, batch: int = 512) -> float:
+    """Accuracy on the test split, predicted the way validation was (``Trained.predict`` averages ten crops)."""
+    predict = getattr(t, "predict", t.model)
+    correct = 0
+    for i in range(0, len(dataset.test), batch):
+        x = to_input(dataset.test.x[i:i + batch], t.mean, t.std, t.device)
+        correct += int((predict(x).argmax(1).cpu().numpy() == dataset.test.y[i:i + batch]).sum())
+    return correct / max(1, len(dataset.test))
+
+
+def _run_values(f: dict) -> dict:
+    return {"best": f["best_val_acc"], "epoch": f["best_epoch"], "train": f["final_train_acc"],
+            "val": f["final_val_acc"], "gap": f["gap"], "test": f["test_acc"]}
+
+
+def _augment_params() -> dict:
+    """The augmentation's ranges as training uses them (augment_batch's defaults), for the text."""
+    p = {k: v.default for k, v in inspect.signature(augment_batch).parameters.items()}
+    # the shift is drawn in affine_grid's [-1, 1] coordinates (width 2), as 2 * max_shift: max_shift of the size
+    return {"rot": p["max_rotation"], "shift": p["max_shift"], "smin": p["scale_range"][0],
+            "smax": p["scale_range"][1]}
+
+
+def plot_runs(runs: list[tuple[str, list[dict]]], *, text) -> plt.Figure:
+    """Loss and accuracy of every run on shared axes: solid training, dashed validation, a colour per run."""
+    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.3))
+    for (label, history), colour in zip(runs, COLOURS):
+        epochs = [h["epoch"] for h in history]
+        for ax, key in ((axes[0], "loss"), (axes[1], "acc")):
+            ax.plot(epochs, [h[f"train_{key}"] for h in history], "-", color=colour, lw=1.4,
+                    label=f"{label}, {text('fig.train')}")
+            ax.plot(epochs, [h[f"val_{key}"] for h in history], "--", color=colour, lw=1.4,
+                    label=f"{label}, {text('fig.val')}")
+    for ax, label in ((axes[0], text("fig.loss")), (axes[1], text("fig.acc"))):
+        ax.set_xlabel(text("fig.epoch"))
+        ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
+    fig.tight_layout()
+    return fig
+
+
+def plot_samples(dataset, *, seed: int, policy: str = "light", text) -> plt.Figure:
+    """The first training image of each class, then SAMPLE_ROWS copies augmented as training does.
+
+    Augmentation runs on normalised input as in training (random erasing fills the mean), and is shown
+    mapped back to pixel values.
+    """
+    classes = [k for k in range(len(dataset.classes)) if (dataset.train.y == k).any()]
+    idx = [int(np.flatnonzero(dataset.train.y == k)[0]) for k in classes]
+    mean, std = float(dataset.train.x.mean() / 255.0), float(dataset.train.x.std() / 255.0) or 1.0
+    x = to_input(dataset.train.x[idx], mean, std, torch.device("cpu"))
+    gen = torch.Generator().manual_seed(seed)
+    rows = [x] + [augment_like_training(x, policy, gen) for _ in range(SAMPLE_ROWS)]
+    fig, axes = plt.subplots(len(rows), len(idx), figsize=(0.85 * len(idx), 0.9 * len(rows)), squeeze=False)
+    for r, batch in enumerate(rows):
+        for c, k in enumerate(classes):
+            ax = axes[r][c]
+            ax.imshow(batch[c, 0].numpy() * std + mean, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(text.cls(dataset.classes[k]), fontsize=8)
+            if c == 0:
+                ax.set_ylabel(text("aug.original" if r == 0 else "aug.augmented"), fontsize=7)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def augment_like_training(x: torch.Tensor, policy: str, gen: torch.Generator) -> torch.Tensor:
+    """One augmented copy of normalised (B, 1, H, W) ``x``, drawn the way fer_report.train draws it."""
+    if policy == "light":
+        return augment_batch(x, gen)
+    from fer_report.augment import draw_erasing, draw_theta, erase, warp  # policies beyond "light"
+
+    out = warp(x, draw_theta(policy, len(x), gen))
+    return erase(out, draw_erasing(len(x), gen, tuple(x.shape[-2:]))) if policy == "strong" else out
+
+
+section = Section(name="augmentation", order=25, run=run,
+                  summary="Same model with and without augmentation (and --ablations dnn): curves, samples, gaps, "
+                          "best epochs, the extra training cost")
