@@ -24,6 +24,11 @@ QUESTIONS = {
                         "What does augmentation change?",
         "math": "Derive the output shape of a convolution, the gradients of batch normalisation, and the gradient "
                 "of softmax with cross-entropy.",
+        "filters": "Use gradient ascent to see which images the filters respond to most, and plot the output "
+                   "of the filters for one image.",
+        "lime": "Use LIME to explain what the model bases its decision on for images of each class.",
+        "saliency": "Plot saliency maps and observe which parts of the face the model looks at when it classifies.",
+        "gradcam": "Plot Grad-CAM maps and describe the regions the model attends to.",
     },
     "zh-TW": {
         "architecture": "請說明這次使用的 model 架構，包含各層維度及連接方式。",
@@ -32,6 +37,10 @@ QUESTIONS = {
         "augmentation": "請以相同模型分別在有與沒有 data augmentation 的情況下訓練，比較訓練曲線，說明 augmentation "
                         "帶來的影響。",
         "math": "請推導 convolution 的輸出大小、Batch Normalization 的各項梯度，以及 softmax 搭配 cross-entropy 的梯度。",
+        "filters": "請利用 gradient ascent 觀察 filter 對什麼樣的圖片最敏感，並畫出某張圖片經過 filter 後的輸出。",
+        "lime": "請用 LIME 解釋模型對各類別圖片的判斷依據。",
+        "saliency": "請畫出 saliency map，並觀察模型在做分類時是看哪些部位。",
+        "gradcam": "請畫出 Grad-CAM，說明模型注意的區域。",
     },
 }
 
@@ -197,6 +206,115 @@ STRINGS = {
                           "validation, one colour per run.",
         "cap.aug_samples": "One training image per class (top row) and {n} random augmentations of each, drawn as "
                            "in training.",
+        # filter visualisation and LIME (filt., lime.)
+        "filt.gain": "Gradient ascent ({steps} steps from faint noise) raised the mean activation of {raised} of "
+                     "{n} filters of {layer}, on average from {start:.2f} to {end:.2f}.",
+        "filt.freq_finer": "The first layer's ascent images are finer-grained than the last layer's: {hf_first:.0%} "
+                           "of the spectral energy of the {first} images lies above 0.25 cycles per pixel (mean "
+                           "frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} for {last} "
+                           "({f_last:.2f}).",
+        "filt.freq_coarser": "The first layer's ascent images are not finer-grained than the last layer's: "
+                             "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
+                             "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} for "
+                             "{last} ({f_last:.2f}).",
+        "filt.freq_one": "{hf:.0%} of the spectral energy of the {layer} ascent images lies above 0.25 cycles per "
+                         "pixel (mean frequency {freq:.2f} cycles per pixel).",
+        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after ReLU "
+                            "their output never exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.silent": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: their output never "
+                       "exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.strongest_region": "The filters of {layer} with the highest mean output on this image are {filters}; "
+                                 "filter {top} peaks on the {region}.",
+        "filt.strongest_none": "The filters of {layer} with the highest mean output on this image are {filters}; "
+                               "filter {top} peaks outside the drawn cue regions.",
+        "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
+        "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
+                          "output lies on the {region}, which covers {area:.0%} of the image.",
+        "filt.grid_title": "{layer}: {n} filters",
+        "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
+        "filt.input": "Input ({cls})",
+        "filt.layer_h": "Layer", "filt.filters_h": "Filters", "filt.raised_h": "Raised by ascent",
+        "filt.hf_h": "Energy above 0.25 c/px", "filt.freq_h": "Mean frequency (c/px)",
+        "filt.silent_h": "Silent on the input", "filt.strongest_h": "Strongest filters",
+        "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's mean "
+                           "activation; each image is scaled to its own range.",
+        "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
+                            "mouth green) and the filters' output maps, one colour scale per layer.",
+        "lime.method": "LIME",
+        "lime.setup": "LIME splits each image into {segments:.0f} SLIC superpixels on average, switches random "
+                      "subsets of them to their mean grey ({samples} perturbed copies per image) and fits a linear "
+                      "model to the probability of the true class: green superpixels raise it, red ones lower it.",
+        "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
+                    "(lowest {r2_min:.2f}).",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.row_input": "Input", "lime.row_lime": "LIME",
+        "lime.class_h": "Class", "lime.prob_h": "Probability", "lime.segments_h": "Superpixels",
+        "lime.pos_h": "Positive", "lime.top_h": "Top weight", "lime.region_h": "Top superpixel on", "lime.r2_h": "R²",
+        "lime.none_region": "no cue",
+        "cap.lime": "LIME for one correctly classified test image per class, explaining the true class (probability "
+                    "above each image): the {k} superpixels with the largest positive weights in green, the {k} "
+                    "most negative in red.",
+        # saliency, Grad-CAM and their faithfulness (sal., cam., faith.)
+        "sal.method": "Saliency", "sal.smooth": "SmoothGrad", "sal.row_input": "Input",
+        "sal.title": "{cls}\n{p:.0%}",
+        "sal.title_wrong": "true {true}\npred. {pred} {p:.0%}",
+        "sal.intro": "Each map shows how strongly each pixel changes the score of the predicted class (absolute "
+                     "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
+                     "confidently and correctly classified test image for each of {n_classes} classes, then the "
+                     "{k} most confident mistakes (in red).",
+        "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
+                        "range; bottom) for the predicted class, with its probability above each image; the last "
+                        "{k} columns are the most confident mistakes.",
+        "cap.deletion": "Deletion test on {n} correctly classified test images: mean probability of the true class "
+                        "as pixels are replaced by the mean grey, most important first, against a random order.",
+        "faith.areas": "The cue regions drawn in the synthetic faces cover on average {brows:.0%} (brows), "
+                       "{eyes:.0%} (eyes) and {mouth:.0%} (mouth) of the image, {chance:.0%} together: a map "
+                       "that knows nothing scores about {chance:.0%} on the tests below.",
+        "faith.pointing": "{method}: on {n} correctly classified test images its strongest pixel lies on a cue "
+                          "region in {pg:.0%} of them (pointing game) and {mass:.0%} of its mass lies on the cue "
+                          "regions, against {chance:.0%} by chance; {verdict}.",
+        "faith.good": "it looks at the drawn expression cues",
+        "faith.weak": "it is not much better than chance at finding the drawn cues",
+        "faith.regions": "Region holding most of the {method} mass, per class: {items}.",
+        "faith.region_item": "{cls} {share:.0%} on the {region} ({area:.0%} of the image)",
+        "faith.sep": "; ",
+        "faith.region.brows": "brows", "faith.region.eyes": "eyes", "faith.region.mouth": "mouth",
+        "faith.deletion": "Deletion test: replacing pixels by the training set's mean grey in the {method} order "
+                          "(most important first) lowers the true class's probability faster than a random order "
+                          "on the same {n} images: area under the curve {auc:.3f} against {rand:.3f} (lower is "
+                          "more faithful).",
+        "faith.deletion_worse": "Deletion test: replacing pixels by the training set's mean grey in the {method} "
+                                "order does not lower the true class's probability faster than a random order on the "
+                                "same {n} images (area under the curve {auc:.3f} against {rand:.3f}; lower is more "
+                                "faithful), so the map does not single out the pixels the model relies on.",
+        "faith.no_regions": "This data has no ground-truth cue regions (real photographs), so the maps are measured "
+                            "by the deletion test only.",
+        "faith.none": "No test image is classified correctly, so the maps cannot be measured.",
+        "faith.method": "Method", "faith.pointing_h": "Pointing game", "faith.mass_h": "Mass on cues",
+        "faith.chance_h": "Chance", "faith.auc_h": "Deletion AUC", "faith.rand_h": "Random AUC",
+        "faith.random": "random order", "faith.fraction": "Fraction of pixels deleted",
+        "faith.prob": "Probability of the true class",
+        "cam.method": "Grad-CAM",
+        "cam.layer": "Grad-CAM uses layer {layer}: its {h}x{w} feature maps, weighted by the spatial mean of the "
+                     "predicted class's gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+        "cam.layer_relu": "Grad-CAM uses layer {layer} through its rectified output {relu} (what the next layer "
+                          "sees): its {h}x{w} feature maps, weighted by the spatial mean of the predicted class's "
+                          "gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+        "cam.coarse": "Layer {layer} is only {h}x{w} at {size}x{size} input, too coarse to tell brows from eyes (at "
+                      "least {min}x{min} is needed), so Grad-CAM uses {chosen} ({ch}x{cw}) instead, the deepest "
+                      "convolution with at least {min}x{min} resolution.",
+        "cam.coarse_kept": "Layer {layer} is only {h}x{w} at {size}x{size} input and no convolution reaches "
+                           "{min}x{min}, so the map is coarse.",
+        "cam.coarse_requested": "Layer {layer}, chosen with --layer, is only {h}x{w} at {size}x{size} input, coarser "
+                                "than the {min}x{min} needed to tell brows from eyes: expect blobs rather than "
+                                "facial features.",
+        "cam.check": "Check: Grad-CAM computed directly from its formula, ReLU(sum_k alpha_k A^k) with alpha_k the "
+                     "spatial mean of dy_c/dA^k, matches captum's LayerGradCam on {n} images to within {diff:.1e} "
+                     "(largest absolute difference; the maps peak at {peak:.2g}).",
+        "cam.check_bad": "Warning: Grad-CAM computed from its formula differs from captum's LayerGradCam by up to "
+                         "{diff:.1e} on {n} images (the maps peak at {peak:.2g}).",
+        "cap.gradcam": "Grad-CAM on {layer} for the predicted class, one test image per class: input (top) and "
+                       "the map in jet colours over it (bottom).",
     },
     "zh-TW": {
         "report.title": "臉部表情辨識報告",
@@ -337,6 +455,95 @@ STRINGS = {
         "cap.aug_curves": "每次訓練每個 epoch 的 loss（左）與準確率（右）：實線為 training，虛線為 validation，每次"
                           "訓練一種顏色。",
         "cap.aug_samples": "每個類別一張訓練圖片（最上列）以及各自 {n} 個隨機 augmentation 的結果，抽樣方式與訓練時相同。",
+        "filt.gain": "Gradient ascent（從微弱雜訊開始 {steps} 步）讓 {layer} 的 {n} 個 filter 中有 {raised} 個的平均"
+                     "activation 上升，平均從 {start:.2f} 升到 {end:.2f}。",
+        "filt.freq_finer": "第一層的 ascent 圖比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} 的頻譜能量高於每像素 "
+                           "0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則只有 {hf_last:.0%}"
+                           "（{f_last:.2f}）。",
+        "filt.freq_coarser": "第一層的 ascent 圖並沒有比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} 的頻譜能量高於"
+                             "每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則有 {hf_last:.0%}"
+                             "（{f_last:.2f}）。",
+        "filt.freq_one": "{layer} 的 ascent 圖有 {hf:.0%} 的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {freq:.2f} 週期）。",
+        "filt.silent_relu": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：經過 ReLU 後"
+                            "的輸出從未超過該層最強反應的 {frac:.0%}。",
+        "filt.silent": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：輸出從未超過該層"
+                       "最強反應的 {frac:.0%}。",
+        "filt.strongest_region": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} 的最強反應"
+                                 "落在{region}。",
+        "filt.strongest_none": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} 的最強反應"
+                               "落在畫出的表情區域之外。",
+        "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
+        "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} 的輸出落在{region}，而{region}"
+                          "只佔影像的 {area:.0%}。",
+        "filt.grid_title": "{layer}：{n} 個 filter",
+        "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
+        "filt.input": "輸入（{cls}）",
+        "filt.layer_h": "層", "filt.filters_h": "Filter 數", "filt.raised_h": "Ascent 後上升",
+        "filt.hf_h": "高於 0.25 週期/像素的能量", "filt.freq_h": "平均頻率（週期/像素）",
+        "filt.silent_h": "對輸入沒有反應", "filt.strongest_h": "反應最強的 filter",
+        "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation 最大的輸入圖片；每張圖"
+                           "依各自的數值範圍縮放。",
+        "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 filter "
+                            "的輸出，每層使用同一個色階。",
+        "lime.method": "LIME",
+        "lime.setup": "LIME 把每張圖片平均切成 {segments:.0f} 個 SLIC superpixel，隨機把其中一部分換成該區塊的平均灰色"
+                      "（每張圖片 {samples} 個擾動樣本），再用線性模型擬合真實類別的機率：綠色的 superpixel 會提高"
+                      "機率，紅色的會降低機率。",
+        "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.row_input": "輸入", "lime.row_lime": "LIME",
+        "lime.class_h": "類別", "lime.prob_h": "機率", "lime.segments_h": "Superpixel 數",
+        "lime.pos_h": "正權重", "lime.top_h": "最大權重", "lime.region_h": "最重要 superpixel 所在", "lime.r2_h": "R²",
+        "lime.none_region": "非表情區域",
+        "cap.lime": "每個類別一張正確分類的測試圖片的 LIME 解釋（針對真實類別，圖上方為機率）：正權重最大的 {k} 個 "
+                    "superpixel 標為綠色，負權重最大的 {k} 個標為紅色。",
+        "sal.method": "Saliency", "sal.smooth": "SmoothGrad", "sal.row_input": "輸入",
+        "sal.title": "{cls}\n{p:.0%}",
+        "sal.title_wrong": "真實：{true}\n預測：{pred} {p:.0%}",
+        "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad 則是對加上雜訊的多張"
+                     "複本取平均。圖中為 {n_classes} 個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 "
+                     "{k} 個錯誤（紅色）。",
+        "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
+                        "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
+        "cap.deletion": "刪除測試（{n} 張正確分類的測試圖片）：依重要性由高到低把像素換成平均灰色時，真實類別的平均機率，"
+                        "並與隨機順序比較。",
+        "faith.areas": "合成人臉中畫出的表情區域平均佔影像的 {brows:.0%}（眉毛）、{eyes:.0%}（眼睛）與 "
+                       "{mouth:.0%}（嘴巴），合計 {chance:.0%}：一張毫無資訊的圖在以下測試中約得 {chance:.0%}。",
+        "faith.pointing": "{method}：在 {n} 張正確分類的測試圖片中，有 {pg:.0%} 的最強像素落在表情區域內"
+                          "（pointing game），且 {mass:.0%} 的權重落在表情區域，隨機水準為 {chance:.0%}；{verdict}。",
+        "faith.good": "模型確實在看畫出的表情特徵",
+        "faith.weak": "找出表情特徵的能力並不比隨機好多少",
+        "faith.regions": "各類別中 {method} 權重最多的區域：{items}。",
+        "faith.region_item": "{cls} {share:.0%} 在{region}（佔影像 {area:.0%}）",
+        "faith.sep": "；",
+        "faith.region.brows": "眉毛", "faith.region.eyes": "眼睛", "faith.region.mouth": "嘴巴",
+        "faith.deletion": "刪除測試：依 {method} 的順序（最重要的先）把像素換成訓練資料的平均灰色，真實類別的機率比依隨機"
+                          "順序下降得更快（同樣 {n} 張圖片）：曲線下面積 {auc:.3f}，隨機為 {rand:.3f}（越低越忠實）。",
+        "faith.deletion_worse": "刪除測試：依 {method} 的順序把像素換成訓練資料的平均灰色，真實類別的機率並沒有比依隨機順序"
+                                "下降得更快（同樣 {n} 張圖片；曲線下面積 {auc:.3f}，隨機為 {rand:.3f}，越低越忠實），"
+                                "因此這張圖並未找出模型真正依賴的像素。",
+        "faith.no_regions": "這份資料沒有表情區域的標準答案（真實照片），因此只用刪除測試衡量這些圖。",
+        "faith.none": "沒有任何測試圖片被正確分類，因此無法衡量這些圖。",
+        "faith.method": "方法", "faith.pointing_h": "Pointing game", "faith.mass_h": "落在表情區域的權重",
+        "faith.chance_h": "隨機水準", "faith.auc_h": "刪除 AUC", "faith.rand_h": "隨機 AUC",
+        "faith.random": "隨機順序", "faith.fraction": "刪除的像素比例",
+        "faith.prob": "真實類別的機率",
+        "cam.method": "Grad-CAM",
+        "cam.layer": "Grad-CAM 使用 {layer} 層：以預測類別梯度的空間平均為權重，把該層 {h}x{w} 的特徵圖加總、取 ReLU，"
+                     "再放大到 {size}x{size} 的輸入大小。",
+        "cam.layer_relu": "Grad-CAM 使用 {layer} 層經過 ReLU 後的輸出 {relu}（即下一層看到的特徵）：以預測類別梯度的空間平均為"
+                          "權重，把 {h}x{w} 的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小。",
+        "cam.coarse": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，太粗糙，無法區分眉毛與眼睛（至少需要 {min}x{min}），因此 Grad-CAM "
+                      "改用 {chosen}（{ch}x{cw}），即解析度至少 {min}x{min} 的最深卷積層。",
+        "cam.coarse_kept": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，且沒有任何卷積層達到 {min}x{min}，"
+                           "因此這張圖較粗糙。",
+        "cam.coarse_requested": "以 --layer 指定的 {layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，比區分眉毛與眼睛所需的 "
+                                "{min}x{min} 更粗糙：圖上會是一團色塊，而不是臉部特徵。",
+        "cam.check": "驗證：直接依公式 ReLU(sum_k alpha_k A^k)（alpha_k 為 dy_c/dA^k 的空間平均）計算的 Grad-CAM，"
+                     "與 captum 的 LayerGradCam 在 {n} 張圖片上的最大絕對差為 {diff:.1e}（圖的最大值為 {peak:.2g}）。",
+        "cam.check_bad": "警告：依公式計算的 Grad-CAM 與 captum 的 LayerGradCam 在 {n} 張圖片上最多相差 {diff:.1e}"
+                         "（圖的最大值為 {peak:.2g}）。",
+        "cap.gradcam": "{layer} 層對預測類別的 Grad-CAM，每個類別一張測試圖片：輸入（上）與疊在其上的 jet 色彩圖（下）。",
     },
 }
 

@@ -30,6 +30,29 @@ def get_layer(model: nn.Module, name: str) -> nn.Module:
                       f"its conv layers are: {', '.join(conv_layers(model)) or '(none)'}")
 
 
+def rectified(model: nn.Module, conv_name: str) -> str:
+    """The ReLU right after ``conv_name`` in the same ``nn.Sequential`` (conv -> [norm] -> ReLU), else ``conv_name``.
+
+    A conv's raw output is signed and, before BatchNorm, arbitrarily offset; its rectified output is
+    what the next layer sees, so it is what Grad-CAM's feature maps A^k and a filter's "activation"
+    mean. Only a Sequential guarantees each child runs once, in order: a block with its own forward
+    (torchvision's ResNet calls one ReLU module twice) keeps the conv itself.
+    """
+    modules = dict(model.named_modules())
+    parent_name, _, child = conv_name.rpartition(".")
+    parent = modules.get(parent_name) if parent_name else model
+    if not isinstance(modules.get(conv_name), nn.Conv2d) or not isinstance(parent, nn.Sequential):
+        return conv_name
+    children = list(parent.named_children())
+    i = [n for n, _ in children].index(child)
+    for n, m in children[i + 1:i + 3]:
+        if isinstance(m, nn.ReLU):
+            return f"{parent_name}.{n}" if parent_name else n
+        if not isinstance(m, (nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d)):
+            break
+    return conv_name
+
+
 def device_of(model: nn.Module) -> torch.device:
     p = next(iter(model.parameters()), None)
     return p.device if p is not None else torch.device("cpu")

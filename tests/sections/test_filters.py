@@ -1,0 +1,78 @@
+import dataclasses
+
+import pytest
+
+from fer_report.errors import ConfigError
+from fer_report.figures import Figures
+from fer_report.i18n import Text
+from fer_report.sections import filters
+
+
+@pytest.fixture
+def small(monkeypatch):
+    monkeypatch.setattr(filters, "ASCENT_STEPS", 12)
+    monkeypatch.setattr(filters, "MAX_FILTERS", 8)
+
+
+def run(artefacts, **replace):
+    return filters.section.run(**{n: replace.get(n, artefacts.get(n)) for n in filters.section.needs})
+
+
+def settings_with(artefacts, **changes):
+    return dataclasses.replace(artefacts.settings, **changes)
+
+
+def test_first_and_last_conv_layer_on_a_tiny_trained_model(tiny_artefacts, small):
+    result = run(tiny_artefacts)
+    n = result.numbers
+    assert [f["layer"] for f in n["layers"]] == ["features.conv1", "features.conv4"]
+    assert n["shown_outputs"] == ["features.relu1", "features.relu4"]  # what the next layer sees
+    first, last = n["layers"]
+    assert (first["filters"], first["map_size"]) == (8, [48, 48]) and (last["filters"], last["map_size"]) == (8, [6, 6])
+    for f in n["layers"]:
+        assert f["ascent_end"] > f["ascent_start"] and 0 < f["ascent_raised"] <= 8
+        assert 0 <= f["high_freq_share"] <= 1 and 0 <= f["silent"] <= 8 and len(f["strongest"]) == 3
+        assert f["peak_region"] in (None, "brows", "eyes", "mouth")
+        assert all(s["enrichment"] >= 0 and 0 <= s["share"] <= 1 for s in f["selective"])
+    assert n["input_class"] == "Happy" or "Happy" not in tiny_artefacts.dataset.classes
+    assert [f.path for f in result.figures] == ["figures/filters_ascent.png", "figures/filters_outputs.png"]
+    assert all((tiny_artefacts.figures.build_dir / f.path).stat().st_size > 5000 for f in result.figures)
+    assert result.text[0].startswith("Gradient ascent (12 steps from faint noise) raised the mean activation of")
+    assert sum("grained than the last layer's" in line for line in result.text) == 1
+    assert [r["layer"] for r in result.tables["layers"]] == ["features.conv1", "features.conv4"]
+    again = run(tiny_artefacts).numbers
+    assert again["layers"] == n["layers"] and again["input_index"] == n["input_index"]  # same seed, same result
+
+
+def test_the_layer_setting_picks_one_layer_and_a_wrong_name_lists_the_choices(tiny_artefacts, small):
+    result = run(tiny_artefacts, settings=settings_with(tiny_artefacts, layer="features.conv2"))
+    assert [f["layer"] for f in result.numbers["layers"]] == ["features.conv2"]
+    assert any("of the spectral energy of the features.conv2 ascent images" in line for line in result.text)
+    with pytest.raises(ConfigError, match="features.conv1, features.conv2"):
+        run(tiny_artefacts, settings=settings_with(tiny_artefacts, layer="features.nope"))
+
+
+def test_course_figures_and_traditional_chinese_without_regions(tiny_artefacts, small, tmp_path):
+    ds = tiny_artefacts.dataset
+    no_regions = type(ds)(**{**ds.__dict__, "test": type(ds.test)(x=ds.test.x, y=ds.test.y)})
+    course = tmp_path / "course"
+    result = run(tiny_artefacts, dataset=no_regions, text=Text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"),
+                 settings=settings_with(tiny_artefacts, export_course_figures=str(course)))
+    assert sorted(p.name for p in course.iterdir()) == ["fig2_1.jpg", "fig2_2.jpg"]
+    assert all((course / name).read_bytes()[:3] == b"\xff\xd8\xff" for name in ("fig2_1.jpg", "fig2_2.jpg"))
+    assert all(f["peak_region"] is None and f["selective"] == [] for f in result.numbers["layers"])
+    assert any("平均輸出最高的 filter" in line for line in result.text)
+    assert not any("落在" in line for line in result.text)  # no regions: nothing said about where filters fire
+    assert (tmp_path / "figures" / "filters_ascent.png").exists()
+
+
+def test_template_renders_the_layer_table():
+    from fer_report.render import environment
+
+    env = environment()
+    env.globals["inline"] = lambda path: "data:,"
+    env.globals["t"] = Text("zh-TW")
+    rows = [{"layer": "features.conv1", "filters": 32, "raised": 32, "hf": 0.59, "freq": 0.291, "silent": 0,
+             "strongest": "6, 12, 26"}]
+    html = env.get_template("sections/filters.html.j2").render(s={"figures": [], "text": ["y"], "tables": {"layers": rows}})
+    assert "features.conv1" in html and "59%" in html and "0.29" in html and "反應最強的 filter" in html
