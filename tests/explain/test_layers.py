@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from fer_report.errors import ConfigError
-from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, inspecting
+from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, inspecting, rectified
 from fer_report.models import build_model
 
 
@@ -38,3 +38,10 @@ def test_inspecting_freezes_then_restores_a_mixed_state(cnn4):
     finally:
         cnn4.features.conv1.weight.requires_grad_(True)
         cnn4.eval()
+
+
+def test_rectified_finds_the_relu_a_sequential_block_runs_after_its_conv(cnn4):
+    assert rectified(cnn4, "features.conv4") == "features.relu4"  # conv -> bn -> relu
+    resnet = build_model("resnet18")
+    assert rectified(resnet, "layer1.0.conv1") == "layer1.0.conv1"  # its ReLU module runs twice per block
+    assert rectified(cnn4, "features.bn4") == "features.bn4"  # not a conv: left as named
