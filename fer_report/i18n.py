@@ -179,14 +179,20 @@ STRINGS = {
         "aug.run": "{label}: best validation accuracy {best:.1%} at epoch {epoch} of {epochs}; after the last epoch "
                    "training accuracy {train:.1%} and validation accuracy {val:.1%} (train-val gap {gap:+.1%}); "
                    "test accuracy {test:.1%}.",
-        "aug.helps": "Augmentation raised the best validation accuracy by {delta:.1%} points.",
-        "aug.hurts": "Augmentation lowered the best validation accuracy by {delta:.1%} points: with {epochs} epochs "
-                     "the harder, varied training images may need more epochs to pay off.",
-        "aug.same": "Augmentation changed the best validation accuracy by less than half a point ({delta:+.1%}).",
+        "aug.helps": "Augmentation raised the best validation accuracy by {pts:.1f} percentage points.",
+        "aug.hurts": "Augmentation lowered the best validation accuracy by {pts:.1f} percentage points.",
+        "aug.same": "Augmentation changed the best validation accuracy by less than half a percentage point "
+                    "({pts:+.1f}).",
+        "aug.gap_none": "Neither run overfits: validation accuracy ends above or within a point of training accuracy "
+                        "in both (train-val gap {on:+.1%} with augmentation, {off:+.1%} without), so here augmentation "
+                        "has no overfitting to reduce.",
         "aug.gap_narrower": "It narrowed the final train-val gap from {off:+.1%} to {on:+.1%}: the model fits its "
                             "training images less closely and generalises more evenly.",
         "aug.gap_wider": "The final train-val gap is {on:+.1%} with augmentation against {off:+.1%} without, so it "
                          "did not reduce overfitting in this run.",
+        "aug.train_acc_note": "Training accuracy is measured on the batches as they were trained (augmented, where "
+                              "augmentation is on), validation accuracy on the untouched validation images, so part "
+                              "of a smaller gap comes from harder training batches.",
         "aug.peak_later": "With augmentation validation accuracy peaked later (epoch {on} against {off}): the model "
                           "kept learning from the varied images for longer.",
         "aug.peak_earlier": "With augmentation validation accuracy peaked earlier (epoch {on} against {off}).",
@@ -430,14 +436,19 @@ STRINGS = {
         "aug.run": "{label}：最佳 validation 準確率 {best:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個）；最後一個 "
                    "epoch 後 training 準確率 {train:.1%}、validation 準確率 {val:.1%}（兩者差距 {gap:+.1%}）；test "
                    "準確率 {test:.1%}。",
-        "aug.helps": "Augmentation 讓最佳 validation 準確率提高了 {delta:.1%} 個百分點。",
-        "aug.hurts": "Augmentation 讓最佳 validation 準確率降低了 {delta:.1%} 個百分點：只訓練 {epochs} 個 epoch 時，"
-                     "較難且多變的訓練圖片可能需要更多 epoch 才能發揮效果。",
-        "aug.same": "Augmentation 對最佳 validation 準確率的影響不到半個百分點（{delta:+.1%}）。",
+        "aug.helps": "Augmentation 讓最佳 validation 準確率提高了 {pts:.1f} 個百分點。",
+        "aug.hurts": "Augmentation 讓最佳 validation 準確率降低了 {pts:.1f} 個百分點。",
+        "aug.same": "Augmentation 對最佳 validation 準確率的影響不到半個百分點（{pts:+.1f}）。",
+        "aug.gap_none": "兩次訓練都沒有 overfitting：最後的 validation 準確率都高於 training 準確率或相差不到一個百分點"
+                        "（差距：有 augmentation 為 {on:+.1%}，沒有為 {off:+.1%}），因此這裡 augmentation 沒有 "
+                        "overfitting 可以減少。",
         "aug.gap_narrower": "它把最後的 training 與 validation 準確率差距從 {off:+.1%} 縮小到 {on:+.1%}：模型較不會"
                             "死記訓練圖片，泛化得更平均。",
         "aug.gap_wider": "有 augmentation 時最後的差距為 {on:+.1%}，沒有時為 {off:+.1%}，因此在這次訓練中它並未減少 "
                          "overfitting。",
+        "aug.train_acc_note": "Training 準確率是在訓練時的 batch 上量測的（開啟 augmentation 時即為 augmentation 後"
+                              "的圖片），validation 準確率則是在原始的 validation 圖片上，因此差距變小有一部分來自較難"
+                              "的訓練 batch。",
         "aug.peak_later": "有 augmentation 時 validation 準確率較晚達到最高（第 {on} 個 epoch，相對於第 {off} 個）："
                           "模型能從多變的圖片中學習得更久。",
         "aug.peak_earlier": "有 augmentation 時 validation 準確率較早達到最高（第 {on} 個 epoch，相對於第 {off} 個）。",

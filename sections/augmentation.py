@@ -24,6 +24,7 @@ from fer_report.train import Trained, to_input, train
 
 log = logging.getLogger(__name__)
 SAME = 0.005  # a difference in best validation accuracy below half a point reads as "no change"
+NO_OVERFIT = 0.01  # a final train - val accuracy gap at most this: the run does not overfit
 SAMPLE_ROWS = 3  # augmented copies shown under each original
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 
@@ -37,6 +38,31 @@ class Run:
 
 
 def run(settings, dataset, trained, figures, text) -> Result:
+    runs = train_runs(settings, dataset, trained)
+    labels = {"with": text("aug.with"), "without": text("aug.without"),
+              "dnn": text("aug.dnn", model="dnn", match=settings.model)}
+    for r in runs:
+        r.label = labels[r.key]
+    facts = {r.key: analyse(r.trained, dataset) for r in runs}
+    policy = getattr(settings, "augment_policy", "light")
+    lines = _sentences(settings, policy, runs, facts, trained, text)
+
+    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text), "augmentation",
+                          text("cap.aug_curves"))
+    samples = figures.save(plot_samples(dataset, seed=settings.seed, policy=policy, text=text), "augmentation_samples",
+                           text("cap.aug_samples", n=SAMPLE_ROWS))
+    rows = [{"label": r.label, **facts[r.key]} for r in runs]
+    numbers = {"runs": {r.key: {**facts[r.key], "augment": r.settings.augment, "model": r.settings.model,
+                                "cache": str(r.trained.cache_dir), "trained_now": r.trained.seconds > 0}
+                        for r in runs},
+               "best_val_acc_delta": facts["with"]["best_val_acc"] - facts["without"]["best_val_acc"],
+               "extra_training_seconds": sum(r.trained.recorded_seconds for r in runs if r.trained is not trained),
+               "main_training_seconds": trained.recorded_seconds}
+    return Result(numbers=numbers, text=lines, figures=[curves, samples], tables={"runs": rows})
+
+
+def train_runs(settings, dataset, trained: Trained) -> list[Run]:
+    """The main run, its counterpart with augmentation flipped, then the ablations; with-augmentation first."""
     other = replace(settings, augment=not settings.augment)
     runs = sorted([Run("with" if settings.augment else "without", settings, trained),
                    Run("without" if settings.augment else "with", other, train(other, dataset))],
@@ -46,49 +72,41 @@ def run(settings, dataset, trained, figures, text) -> Result:
         runs.append(Run("dnn", ablation, train(ablation, dataset)))
     elif "dnn" in settings.ablations:
         log.warning("augmentation: --ablations dnn compares a CNN with the dnn model; the model already is dnn")
-    labels = {"with": text("aug.with"), "without": text("aug.without"),
-              "dnn": text("aug.dnn", model="dnn", match=settings.model)}
-    for r in runs:
-        r.label = labels[r.key]
-    facts = {r.key: analyse(r.trained, dataset) for r in runs}
-    on, off = facts["with"], facts["without"]
+    return runs
 
-    policy = getattr(settings, "augment_policy", "light")
+
+def compare(on: dict, off: dict) -> list[tuple[str, dict]]:
+    """The comparison's sentences (i18n key, values) from the two runs' facts; pure, for testing."""
+    delta = on["best_val_acc"] - off["best_val_acc"]
+    verdict = "aug.same" if abs(delta) < SAME else "aug.helps" if delta > 0 else "aug.hurts"
+    gap = ("aug.gap_none" if max(on["gap"], off["gap"]) <= NO_OVERFIT else
+           "aug.gap_narrower" if on["gap"] < off["gap"] else "aug.gap_wider")
+    peak = ("aug.peak_later" if on["best_epoch"] > off["best_epoch"] else
+            "aug.peak_earlier" if on["best_epoch"] < off["best_epoch"] else "aug.peak_same")
+    return [(verdict, {"pts": 100 * (delta if verdict == "aug.same" else abs(delta))}),
+            (gap, {"on": on["gap"], "off": off["gap"]}),
+            ("aug.train_acc_note", {}),
+            (peak, {"on": on["best_epoch"], "off": off["best_epoch"]})]
+
+
+def _sentences(settings, policy: str, runs: list[Run], facts: dict, trained: Trained, text) -> list[str]:
+    on, off = facts["with"], facts["without"]
     common = {"model": settings.model, "seed": settings.seed, "epochs": settings.epochs}
     lines = [text("aug.setup", **common, **_augment_params()) if policy == "light"
              else text("aug.setup_policy", **common, policy=policy)]
     lines += [text("aug.run", label=r.label, epochs=settings.epochs, **_run_values(facts[r.key])) for r in runs[:2]]
-    delta = on["best_val_acc"] - off["best_val_acc"]
-    verdict = "aug.same" if abs(delta) < SAME else "aug.helps" if delta > 0 else "aug.hurts"
-    lines.append(text(verdict, delta=abs(delta) if verdict != "aug.same" else delta, epochs=settings.epochs))
-    lines.append(text("aug.gap_narrower" if on["gap"] < off["gap"] else "aug.gap_wider", on=on["gap"], off=off["gap"]))
-    peak = "aug.peak_later" if on["best_epoch"] > off["best_epoch"] else (
-        "aug.peak_earlier" if on["best_epoch"] < off["best_epoch"] else "aug.peak_same")
-    lines.append(text(peak, on=on["best_epoch"], off=off["best_epoch"]))
+    lines += [text(key, **values) for key, values in compare(on, off)]
     if "dnn" in facts:
         cnn = facts["with" if settings.augment else "without"]
         lines.append(text("aug.abl_dnn", params=facts["dnn"]["params"], cnn_params=cnn["params"],
                           best=facts["dnn"]["best_val_acc"], cnn_best=cnn["best_val_acc"], gap=facts["dnn"]["gap"],
                           cnn_gap=cnn["gap"]))
-    main_seconds = trained.recorded_seconds
     for r in runs:
-        if r.trained is trained:
-            continue
-        key = "aug.cost" if r.trained.seconds > 0 else "aug.cost_cached"
-        lines.append(text(key, label=r.label, seconds=r.trained.recorded_seconds, main=main_seconds,
-                          device=str(r.trained.device)))
-
-    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text), "augmentation",
-                          text("cap.aug_curves"))
-    samples = figures.save(plot_samples(dataset, seed=settings.seed, policy=policy, text=text), "augmentation_samples",
-                           text("cap.aug_samples", n=SAMPLE_ROWS))
-    rows = [{"label": r.label, **facts[r.key]} for r in runs]
-    extra = sum(r.trained.recorded_seconds for r in runs if r.trained is not trained)
-    numbers = {"runs": {r.key: {**facts[r.key], "augment": r.settings.augment, "model": r.settings.model,
-                                "cache": str(r.trained.cache_dir), "trained_now": r.trained.seconds > 0}
-                        for r in runs},
-               "best_val_acc_delta": delta, "extra_training_seconds": extra, "main_training_seconds": main_seconds}
-    return Result(numbers=numbers, text=lines, figures=[curves, samples], tables={"runs": rows})
+        if r.trained is not trained:
+            lines.append(text("aug.cost" if r.trained.seconds > 0 else "aug.cost_cached", label=r.label,
+                              seconds=r.trained.recorded_seconds, main=trained.recorded_seconds,
+                              device=str(r.trained.device)))
+    return lines
 
 
 def analyse(t: Trained, dataset) -> dict:
@@ -143,7 +161,8 @@ def plot_runs(runs: list[tuple[str, list[dict]]], *, text) -> plt.Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
+               bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
     fig.tight_layout()
     return fig
 

@@ -87,3 +87,24 @@ def test_augmented_samples_are_drawn_from_the_seed(tiny_artefacts):
     assert all(np.array_equal(a, b) for a, b in zip(*images))
     first, augmented = images[0][0], images[0][len(tiny_artefacts.dataset.classes)]
     assert not np.array_equal(first, augmented)  # the second row differs from the original
+
+
+def _facts(best, epoch, gap):
+    return {"best_val_acc": best, "best_epoch": epoch, "gap": gap}
+
+
+@pytest.mark.parametrize("on, off, keys", [
+    (_facts(0.70, 9, 0.02), _facts(0.64, 5, 0.15), ["aug.helps", "aug.gap_narrower", "aug.peak_later"]),
+    (_facts(0.863, 9, -0.064), _facts(0.904, 12, -0.045), ["aug.hurts", "aug.gap_none", "aug.peak_earlier"]),
+    (_facts(0.702, 6, 0.09), _facts(0.700, 6, 0.04), ["aug.same", "aug.gap_wider", "aug.peak_same"]),
+])
+def test_comparison_sentences_follow_the_numbers(on, off, keys):
+    sentences = augmentation.compare(on, off)
+    assert [k for k, _ in sentences if k != "aug.train_acc_note"] == keys
+    values = dict(sentences)
+    for lang in ("en", "zh-TW"):
+        for key, v in sentences:
+            Text(lang)(key, **v)  # every sentence formats in both languages
+    if "aug.hurts" in values:
+        assert Text("en")("aug.hurts", **values["aug.hurts"]) == \
+            "Augmentation lowered the best validation accuracy by 4.1 percentage points."

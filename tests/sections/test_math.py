@@ -33,7 +33,8 @@ def test_every_derivation_check_passes_at_its_tolerance():
 
 def test_batchnorm_closed_form_matches_a_hand_computed_batch():
     x = torch.tensor([[1.0], [3.0]], dtype=torch.float64)  # mu 2, var 1
-    f = derivations.bn_forward(x, torch.tensor([2.0], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64), 0.0)
+    gamma, beta = torch.tensor([2.0], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64)
+    f = derivations.bn_forward(x, gamma, beta, 0.0)
     assert f["mu"].item() == 2 and f["var"].item() == 1
     assert f["y"].flatten().tolist() == [-1.5, 2.5]
 
