@@ -3,9 +3,11 @@
 ``ascend_filters`` optimises one input image per filter so that the filter's mean activation is as
 large as possible (Erhan et al. 2009; Olah et al. 2017 for the regularisers). All filters of a
 layer are optimised together as one batch: image ``f`` only feeds filter ``f``'s loss, and in eval
-mode every batch item is independent, so the result equals a filter-by-filter loop
+mode every batch item is independent, so the result is a filter-by-filter loop's
 (``ascend_filters_loop``, kept for the benchmark and the test that checks this) at a fraction of
-the cost. Images are in the model's input convention (``fer_report.train.to_input``).
+the cost. Equal in exact arithmetic, that is: batched and single convolutions round differently,
+and over tens of steps a rounding difference can flip a ReLU or a max-pool choice, after which a
+filter's two images part ways while reaching about the same activation. Images are in the model's input convention (``fer_report.train.to_input``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ WEIGHT_DECAY = 1e-2  # L2 pull towards the mean grey (0 in input units)
 JITTER = 2  # random shift of up to this many pixels before each forward pass
 BLUR_EVERY = 4  # a gaussian blur of the image every this many steps keeps high-frequency noise down
 BLUR_SIGMA = 0.5
+MIN_GRAD_RMS = 1e-8  # below this a gradient is rounding noise, not a direction
 
 
 class _Stop(Exception):
@@ -105,9 +108,10 @@ def ascend_filters(model: nn.Module, layer_name: str, *, size: int, steps: int =
             objective = act[index, target].mean(dim=(-2, -1)).sum()
             (grad,) = torch.autograd.grad(objective, x)
             with torch.no_grad():
-                # each image's step has the same RMS size, whatever the scale of its gradient
+                # each image's step has the same RMS size, whatever the scale of its gradient; a filter that is
+                # silent on its image (gradient ~0: rounding noise) takes no step rather than a full-size random one
                 rms = grad.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt()
-                x += lr * grad / (rms + 1e-12)
+                x += torch.where(rms > MIN_GRAD_RMS, lr / rms.clamp_min(MIN_GRAD_RMS), 0.0) * grad
                 x *= 1.0 - WEIGHT_DECAY
                 if BLUR_EVERY and (step + 1) % BLUR_EVERY == 0 and step + 1 < steps:
                     x.copy_(F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel))
