@@ -92,7 +92,7 @@ class Artefacts:
             with torch.no_grad():
                 for i in range(0, len(split), 512):
                     x = to_input(split.x[i:i + 512], t.mean, t.std, t.device)
-                    probs.append(torch.softmax(t.model(x), 1).float().cpu().numpy())
+                    probs.append(torch.softmax(t.predict(x), 1).float().cpu().numpy())  # ten-crop mean if trained so
             p = np.concatenate(probs) if probs else np.zeros((0, len(self.dataset.classes)))
             out[split_name] = SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
         return Predictions(**out)

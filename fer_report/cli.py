@@ -43,6 +43,9 @@ def _options() -> argparse.ArgumentParser:
     g.add_argument("--no-augment", dest="augment", action="store_const", const=False,
                    help="train without flip/rotation/shift/scale augmentation")
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default auto: cuda if present)")
+    g.add_argument("--recipe", metavar="NAME", help="a built-in training recipe (configs/NAME.toml) under --config "
+                   "and flags: fer2013-best = the best published FER2013 network's training (VGG, GPU, hours on CPU)")
+    g.add_argument("--compile", action="store_const", const=True, help="torch.compile the training step (CUDA)")
     g.add_argument("--seed", type=int, metavar="N", help="seed for data generation, splits and training (default 0)")
     g.add_argument("--synthetic-size", choices=["default", "small", "tiny"],
                    help="size of the embedded synthetic dataset (default: default)")
@@ -148,6 +151,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list()
     settings = _settings(args)
+    from fer_report import distributed
+
+    if distributed.is_launched() and args.command != "train":
+        raise UserError("torchrun runs `fer-report train` only: train with torchrun, then run `fer-report "
+                        f"{args.command}` once with the same settings (it reuses the trained model)")
     if args.command == "train":
         return _train(settings)
     from fer_report.build import build
@@ -175,21 +183,28 @@ def _settings(args: argparse.Namespace):
     from fer_report.config import load_settings
 
     overrides = {k: getattr(args, k, None) for k in (
-        "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device",
+        "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device", "compile",
         "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "templates", "layer", "export_course_figures")}
     if getattr(args, "sections", None):
         overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
     if getattr(args, "ablations", None):
         overrides["ablations"] = [a.strip() for a in args.ablations.split(",") if a.strip()]
-    return load_settings(args.config, overrides)
+    return load_settings(args.config, overrides, recipe=getattr(args, "recipe", None))
 
 
 def _train(settings) -> int:
     from fer_report.artifacts import Artefacts
 
+    from fer_report import distributed
+
     a = Artefacts(settings, Path(settings.out))
+    try:
+        t = a.trained  # under torchrun every process trains its shard ...
+    finally:
+        distributed.leave()
+    if distributed.rank() != 0:  # ... and rank 0 alone reports
+        return 0
     p = a.predictions
-    t = a.trained
     print(f"{settings.model}: val accuracy {p.val.accuracy:.1%}, test accuracy {p.test.accuracy:.1%} "
           f"({len(t.history)} epochs, {t.recorded_seconds:.0f} s on {t.device}; cache {t.cache_dir})")
     return 0

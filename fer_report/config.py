@@ -14,6 +14,8 @@ from fer_report.errors import ConfigError
 LANGS = ("en", "zh-TW")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("adam", "sgd")
+AUGMENT_POLICIES = ("light", "strong")  # see fer_report/augment.py
+SCHEDULES = ("cosine", "plateau")
 ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
 
 
@@ -37,6 +39,10 @@ class Settings:
     lr: float = 2e-3
     optimizer: str = "adam"
     augment: bool = True
+    augment_policy: str = "light"  # light, or strong (random resized crop, shift, flip, rotation, random erasing)
+    ten_crop: bool = False  # train on the ten crops of each image and average them at test time
+    schedule: str = "cosine"  # cosine, or plateau (lr x0.75 after 5 epochs without a better val_acc)
+    compile: bool = False  # torch.compile the training step (CUDA)
     lang: str = "en"
     out: str = "build"
     cache: str | None = None  # None = <out>/cache
@@ -66,17 +72,23 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
     "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
     "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "ablations": (list,), "templates": (str,), "title": (str,), "author": (dict,), "questions": (dict,),
+    "augment_policy": (str,), "ten_crop": (bool,), "schedule": (str,), "compile": (bool,),
 }
 
 
-def load_settings(config_file: str | Path | None, overrides: dict[str, Any]) -> Settings:
-    """Defaults < ``config_file`` < ``overrides`` (flags the user actually gave; None means not given)."""
+def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, recipe: str | None = None) -> Settings:
+    """Defaults < ``recipe`` < ``config_file`` < ``overrides`` (flags the user actually gave; None means not given)."""
     values: dict[str, Any] = {}
     lines: dict[str, str] = {}
+    if recipe is not None:
+        recipe_path = recipe_file(recipe)
+        values.update(_read_toml(recipe_path))
+        lines = {k: f"recipe {recipe} ({recipe_path})" for k in values}
     if config_file is not None:
-        values.update(_read_toml(Path(config_file)))
+        from_file = _read_toml(Path(config_file))
+        values.update(from_file)
         text = Path(config_file).read_text(encoding="utf-8")
-        lines = {k: f"{config_file}{_line_of(text, k)}" for k in values}
+        lines.update({k: f"{config_file}{_line_of(text, k)}" for k in from_file})
     flags = {k: v for k, v in overrides.items() if v is not None}
     values.update(flags)
     author = Author(**values.pop("author", {}))
@@ -90,6 +102,26 @@ def load_settings(config_file: str | Path | None, overrides: dict[str, Any]) -> 
 
     _validate(settings, source)
     return settings
+
+
+def recipes() -> list[str]:
+    """Names of the built-in recipes (configs/NAME.toml, installed as fer_report.configs)."""
+    return sorted(p.stem for p in _configs_dir().glob("*.toml"))
+
+
+def recipe_file(name: str) -> Path:
+    path = _configs_dir() / f"{name}.toml"
+    if not path.is_file():
+        hint = difflib.get_close_matches(name, recipes(), n=1)
+        did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise ConfigError(f"--recipe: unknown recipe '{name}'{did_you_mean} (known: {', '.join(recipes())})")
+    return path
+
+
+def _configs_dir() -> Path:
+    import fer_report.configs as c
+
+    return Path(next(iter(c.__path__)))
 
 
 def _line_of(text: str, key: str) -> str:
@@ -146,6 +178,8 @@ def _validate(s: Settings, source) -> None:
     choice("device", s.device, DEVICES)
     choice("optimizer", s.optimizer, OPTIMIZERS)
     choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
+    choice("augment_policy", s.augment_policy, AUGMENT_POLICIES)
+    choice("schedule", s.schedule, SCHEDULES)
     for a in s.ablations:
         choice("ablations", a, ABLATIONS)
     for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):

@@ -5,6 +5,13 @@ Layout of one cache entry ``<cache>/train-<key>/``:
   best.pt       model weights of the best validation epoch
   history.json  one row per epoch, plus the normalisation constants and the checksum of best.pt
 Every file is written to a temporary name and renamed, so a kill leaves the previous one intact.
+
+Speed: the data stay one tensor on the training device and each batch is augmented there in one
+call (fer_report.augment), never image by image. On CUDA the steps run under bf16 autocast with
+channels_last tensors, and loss and accuracy are summed on the device and read once per epoch, so
+the host never waits for the GPU inside an epoch. Under torchrun each process trains one shard of
+every global batch (fer_report.distributed); the cache entry is the one a single process with the
+same global batch would use, so `fer-report build` afterwards reuses a model trained on N GPUs.
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report.augment import augment_batch
+from fer_report import distributed
+from fer_report.augment import CROPS, draw_erasing, draw_theta, erase, warp, with_ten_crops
 from fer_report.checkpoints import load_tensors
 from fer_report.config import Settings
 from fer_report.data import Dataset
+from fer_report.distributed import World
 from fer_report.models import build_model
 
 log = logging.getLogger(__name__)
@@ -44,6 +53,11 @@ class Trained:
     cache_dir: Path
     seconds: float  # training time spent in this call (0 = reused from the cache)
     recorded_seconds: float  # training time the cache entry cost when it was built, resumes included
+    ten_crop: bool = False  # trained on ten crops: predictions average the ten crops of each image
+
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for model input ``x`` (``to_input``), as the validation accuracy was measured."""
+        return logits(self.model, x, ten_crop=self.ten_crop)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -62,6 +76,16 @@ def to_input(x: np.ndarray | torch.Tensor, mean: float, std: float, device: torc
     return ((t.float() / 255.0 - mean) / std).unsqueeze(1)
 
 
+def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False) -> torch.Tensor:
+    """float32 logits; with ``ten_crop`` the mean over the ten crops of each image (test-time averaging)."""
+    with _autocast(x.device):
+        if not ten_crop:
+            return model(x).float()
+        n = x.shape[0]
+        crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, n, x.device))
+        return model(crops).float().view(n, CROPS, -1).mean(1)
+
+
 def cache_key(settings: Settings, dataset: Dataset, device: torch.device) -> str:
     parts: dict[str, Any] = {
         "code": TRAINING_CODE_VERSION,
@@ -77,6 +101,13 @@ def cache_key(settings: Settings, dataset: Dataset, device: torch.device) -> str
         "seed": settings.seed,
         "device": device.type,
     }
+    # Later settings enter the key only when they differ from their default, so entries made before
+    # they existed keep their keys. The number of processes is not part of it (same global batch).
+    for name, default in (("augment_policy", "light"), ("ten_crop", False), ("schedule", "cosine")):
+        if getattr(settings, name, default) != default:
+            parts[name] = getattr(settings, name)
+    if _fast(device):
+        parts["precision"] = "bf16-autocast"
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -84,37 +115,43 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
     """Train (or resume, or reuse) the model ``settings`` describe on ``dataset``."""
     device = resolve_device(settings.device)
     entry = settings.cache_dir / f"train-{cache_key(settings, dataset, device)}"
-    entry.mkdir(parents=True, exist_ok=True)
+    world, device = distributed.join(device)
+    say = log.info if world.is_main else (lambda *args: None)
     if progress is None:
         progress = sys.stderr.isatty()
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    progress = progress and world.is_main
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // world.local_size))
 
-    model = _new_model(settings, dataset)
-    done = _read_finished(entry)
+    # Rank 0 alone looks at the cache (and wipes a corrupt entry); every rank acts on what it found.
+    if world.is_main:
+        entry.mkdir(parents=True, exist_ok=True)
+    done = world.broadcast(_read_finished(entry) if world.is_main else None)
     if done is not None:
-        log.info("reusing trained model from %s", entry)
-        model.load_state_dict(_load(entry / "best.pt"))
-        return _finish(model, done, device, entry, seconds=0.0)
+        say("reusing trained model from %s", entry)
+        best = world.broadcast(_load(entry / "best.pt") if world.is_main else None)
+        return _finish(settings, dataset, best, done, device, entry, seconds=0.0)
 
     mean = float(dataset.train.x.mean() / 255.0)
     std = float(dataset.train.x.std() / 255.0) or 1.0
-    model.to(device)
-    optimizer, scheduler = _optimiser(settings, model)
+    state_file = entry / "state.pt"
+    model, optimizer, scheduler = _prepare(settings, dataset, device, world)
     history: list[dict[str, float]] = []
     best_acc, spent = -1.0, 0.0
-    state_file = entry / "state.pt"
-    if state_file.exists():
+    state = world.broadcast(_read_state(state_file) if world.is_main else None)
+    if state is not None:
         try:
-            state = _load(state_file)
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
             history, best_acc, spent = state["history"], state["best_acc"], state["seconds"]
-            log.info("resuming training after epoch %d of %d", len(history), settings.epochs)
-        except Exception as exc:  # a truncated or foreign file: start over rather than trust it
+            say("resuming training after epoch %d of %d", len(history), settings.epochs)
+        except Exception as exc:  # a foreign file: start over rather than trust it
             log.warning("cannot resume from %s (%s); training from scratch", state_file, exc)
-            model = _new_model(settings, dataset).to(device)
-            optimizer, scheduler = _optimiser(settings, model)
+            model, optimizer, scheduler = _prepare(settings, dataset, device, world)
+            history, best_acc, spent = [], -1.0, 0.0
+    step_model = _parallel(model, device, world)
+    if settings.compile:
+        step_model = torch.compile(step_model)
 
     x_train = to_input(dataset.train.x, mean, std, device)
     y_train = torch.as_tensor(dataset.train.y, device=device)
@@ -127,70 +164,122 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
                   desc="training", unit="epoch", disable=not progress, leave=False)
     for epoch in epochs:
         start = time.perf_counter()
-        torch.manual_seed(settings.seed * 1000 + epoch)  # dropout: same draws after a resume
-        gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
-        train_loss, train_acc = _train_epoch(model, optimizer, x_train, y_train, settings, gen, progress)
-        scheduler.step()
-        val_loss, val_acc = evaluate(model, x_val, y_val)
+        torch.manual_seed(settings.seed * 1000 + epoch + 7919 * world.rank)  # dropout: same draws after a resume
+        gen = torch.Generator(device=device).manual_seed(settings.seed * 1000 + epoch)  # same on every rank
+        train_loss, train_acc = _train_epoch(step_model, optimizer, x_train, y_train, settings, gen, progress, world)
+        val_loss, val_acc = evaluate(model, x_val, y_val, ten_crop=settings.ten_crop, world=world)
+        if settings.schedule == "plateau":
+            scheduler.step(val_acc)
+        else:
+            scheduler.step()
         spent += time.perf_counter() - start
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
                         "val_loss": val_loss, "val_acc": val_acc, "lr": optimizer.param_groups[0]["lr"]})
         epochs.set_postfix(val_acc=f"{val_acc:.3f}")
-        log.info("epoch %d/%d  loss %.3f  acc %.3f  val_loss %.3f  val_acc %.3f",
-                 epoch + 1, settings.epochs, train_loss, train_acc, val_loss, val_acc)
+        say("epoch %d/%d  loss %.3f  acc %.3f  val_loss %.3f  val_acc %.3f",
+            epoch + 1, settings.epochs, train_loss, train_acc, val_loss, val_acc)
         if val_acc > best_acc:
             best_acc = val_acc
-            _save(model.state_dict(), entry / "best.pt")
-        _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-               "scheduler": scheduler.state_dict(), "history": history, "best_acc": best_acc,
-               "seconds": spent}, state_file)
+            if world.is_main:
+                _save(model.state_dict(), entry / "best.pt")
+        if world.is_main:
+            _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                   "scheduler": scheduler.state_dict(), "history": history, "best_acc": best_acc,
+                   "seconds": spent}, state_file)
     epochs.close()
 
-    finished = {"history": history, "mean": mean, "std": std, "seconds": spent,
-                "best_sha256": _file_hash(entry / "best.pt")}
-    finished["record_sha256"] = _record_hash(finished)
-    _atomic_write(entry / "history.json", json.dumps(finished, indent=1).encode())
-    model.load_state_dict(_load(entry / "best.pt"))
-    return _finish(model, finished, device, entry, seconds=spent)
+    finished = None
+    if world.is_main:
+        finished = {"history": history, "mean": mean, "std": std, "seconds": spent,
+                    "best_sha256": _file_hash(entry / "best.pt")}
+        finished["record_sha256"] = _record_hash(finished)
+        _atomic_write(entry / "history.json", json.dumps(finished, indent=1).encode())
+    finished = world.broadcast(finished)
+    best = world.broadcast(_load(entry / "best.pt") if world.is_main else None)
+    return _finish(settings, dataset, best, finished, device, entry, seconds=spent)
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy, in eval mode; restores the model's previous mode."""
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512, *, ten_crop: bool = False,
+             world: World = World()) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy, in eval mode; restores the model's previous mode.
+
+    Under torchrun each rank scores its shard and the sums are added, so every rank gets the same
+    figures (the plateau schedule and the choice of the best epoch depend on them).
+    """
     was_training = model.training
     model.eval()
-    loss, correct = 0.0, 0
-    for i in range(0, len(y), batch):
-        logits = model(x[i:i + batch])
-        loss += F.cross_entropy(logits, y[i:i + batch], reduction="sum").item()
-        correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
+    if ten_crop:
+        batch = max(1, batch // CROPS)
+    start, end = world.shard(len(y))
+    loss = torch.zeros((), dtype=torch.float64, device=x.device)
+    correct = torch.zeros((), dtype=torch.long, device=x.device)
+    for i in range(start, end, batch):
+        j = min(i + batch, end)
+        out = logits(model, x[i:j], ten_crop=ten_crop)
+        loss += F.cross_entropy(out, y[i:j], reduction="sum")
+        correct += (out.argmax(1) == y[i:j]).sum()
     model.train(was_training)
-    return loss / max(1, len(y)), correct / max(1, len(y))
+    total_loss, total_correct = world.sum(torch.stack([loss, correct.double()])).tolist()
+    return total_loss / max(1, len(y)), total_correct / max(1, len(y))
 
 
-def _train_epoch(model, optimizer, x, y, settings: Settings, gen: torch.Generator, progress: bool):
+def _train_epoch(model, optimizer, x, y, settings: Settings, gen: torch.Generator, progress: bool,
+                 world: World = World()):
+    """One pass over the data in global batches of ``settings.batch_size``; this rank trains its shard.
+
+    The augmentation parameters are drawn for the whole global batch and sliced, and each shard's
+    mean loss is weighted by its share of the batch, so that the gradient DistributedDataParallel
+    averages equals that of one process on the whole batch.
+    """
     from tqdm.auto import tqdm
 
     model.train()
-    order = torch.randperm(len(y), generator=gen).to(x.device)
+    crops = CROPS if settings.ten_crop else 1
+    order = torch.randperm(len(y), generator=gen, device=gen.device).to(x.device)
     total_loss = torch.zeros((), device=x.device)
     correct = torch.zeros((), device=x.device, dtype=torch.long)
+    seen = 0
     n_batches = (len(y) + settings.batch_size - 1) // settings.batch_size
     for b in tqdm(range(n_batches), desc="batches", leave=False, disable=not progress):
         idx = order[b * settings.batch_size:(b + 1) * settings.batch_size]
-        if len(idx) < 2:  # BatchNorm cannot train on a batch of one
+        n = len(idx)
+        if n // world.size < 2:  # BatchNorm cannot train on a batch of one
             continue
-        xb, yb = x[idx], y[idx]
-        if settings.augment:
-            xb = augment_batch(xb, gen)
-        logits = model(xb)
-        loss = F.cross_entropy(logits, yb)
+        lo, hi = world.shard(n)
+        xb, yb = x[idx[lo:hi]], y[idx[lo:hi]]
+        theta = draw_theta(settings.augment_policy, n, gen)[lo:hi] if settings.augment else None
+        if settings.ten_crop:
+            theta = with_ten_crops(theta, hi - lo, x.device)
+            xb, yb = xb.repeat_interleave(crops, 0), yb.repeat_interleave(crops, 0)
+        if theta is not None:
+            xb = warp(xb, theta)
+        if settings.augment and settings.augment_policy == "strong":
+            xb = erase(xb, draw_erasing(n * crops, gen, (x.shape[-2], x.shape[-1]))[lo * crops:hi * crops])
+        if _fast(x.device):
+            xb = xb.contiguous(memory_format=torch.channels_last)
+        with _autocast(x.device):
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss * ((hi - lo) * world.size / n) if world.size > 1 else loss).backward()
         optimizer.step()
-        total_loss += loss.detach() * len(idx)
-        correct += (logits.argmax(1) == yb).sum()
-    return total_loss.item() / len(y), correct.item() / len(y)
+        total_loss += loss.detach() * len(yb)
+        correct += (out.argmax(1) == yb).sum()
+        seen += len(yb)
+    sums = world.sum(torch.stack([total_loss.double(), correct.double(),
+                                  torch.tensor(float(seen), dtype=torch.float64, device=x.device)]))
+    loss_sum, correct_sum, count = sums.tolist()
+    return loss_sum / max(1.0, count), correct_sum / max(1.0, count)
+
+
+def _fast(device: torch.device) -> bool:
+    """bf16 autocast and channels_last: on CUDA only (on the CPU they would slow training and change results)."""
+    return device.type == "cuda"
+
+
+def _autocast(device: torch.device):
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=_fast(device))
 
 
 def _new_model(settings: Settings, dataset: Dataset) -> nn.Module:
@@ -199,12 +288,50 @@ def _new_model(settings: Settings, dataset: Dataset) -> nn.Module:
                        match=settings.match, weights=settings.weights)
 
 
+def _prepare(settings: Settings, dataset: Dataset, device: torch.device, world: World):
+    """A fresh model on ``device`` in the layout it trains in, with its optimiser and schedule.
+
+    Several CUDA processes share BatchNorm statistics (SyncBatchNorm), so each normalises with the
+    global batch's statistics, as one process would. gloo has no SyncBatchNorm (CPU processes are
+    for testing the plumbing): there each process normalises with its own shard's statistics.
+    """
+    model = _new_model(settings, dataset).to(device)
+    if _fast(device):
+        model = model.to(memory_format=torch.channels_last)
+    if world.size > 1 and device.type == "cuda":
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    optimizer, scheduler = _optimiser(settings, model)
+    return model, optimizer, scheduler
+
+
+def _parallel(model: nn.Module, device: torch.device, world: World) -> nn.Module:
+    """The module the training steps call: DistributedDataParallel over the ranks, or the model itself."""
+    if world.size == 1:
+        return model
+    from torch.nn.parallel import DistributedDataParallel
+
+    return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+
+
 def _optimiser(settings: Settings, model: nn.Module):
     if settings.optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=0.9, nesterov=True, weight_decay=1e-4)
     else:
         opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    if settings.schedule == "plateau":  # as in Khaireddin & Chen: x0.75 after 5 epochs without a better val_acc
+        return opt, torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=0.75, patience=5)
     return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=settings.epochs)
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    """The resume point, or None when there is none or it cannot be read (a truncated file)."""
+    if not path.exists():
+        return None
+    try:
+        return _load(path)
+    except Exception as exc:
+        log.warning("cannot resume from %s (%s); training from scratch", path, exc)
+        return None
 
 
 def _read_finished(entry: Path) -> dict[str, Any] | None:
@@ -226,10 +353,15 @@ def _read_finished(entry: Path) -> dict[str, Any] | None:
     return record
 
 
-def _finish(model: nn.Module, record: dict[str, Any], device, entry: Path, *, seconds: float) -> Trained:
+def _finish(settings: Settings, dataset: Dataset, best: dict[str, torch.Tensor], record: dict[str, Any],
+            device: torch.device, entry: Path, *, seconds: float) -> Trained:
+    """A plain model (no DDP, SyncBatchNorm or compile wrapper) holding the best weights, in eval mode."""
+    model = _new_model(settings, dataset)
+    model.load_state_dict(best)
     model.to(device).eval()
     return Trained(model=model, history=record["history"], mean=record["mean"], std=record["std"],
-                   device=device, cache_dir=entry, seconds=seconds, recorded_seconds=record["seconds"])
+                   device=device, cache_dir=entry, seconds=seconds, recorded_seconds=record["seconds"],
+                   ten_crop=settings.ten_crop)
 
 
 def _load(path: Path) -> Any:
