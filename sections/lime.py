@@ -44,11 +44,12 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     if correct.any():
         ok = idx[correct]
         x = to_input(test.x[ok], trained.mean, trained.std, trained.device)
-        maps = lime_maps.pointing_maps([e for e, c in zip(exps, correct) if c])
+        measured = [e for e, c in zip(exps, correct) if c]
         with torch.no_grad():
-            s = score_maps(maps, predict=lambda b: torch.softmax(model(b), 1), x=x, targets=pred.y_true[ok],
-                           classes=dataset.classes, regions=None if test.regions is None else test.regions[ok],
-                           region_names=REGIONS, seed=settings.seed)
+            s = score_maps(lime_maps.pointing_maps(measured), predict=lambda b: torch.softmax(model(b), 1), x=x,
+                           targets=pred.y_true[ok], classes=dataset.classes,
+                           regions=None if test.regions is None else test.regions[ok], region_names=REGIONS,
+                           seed=settings.seed, order=np.stack([e.pixel_map(positive_only=False) for e in measured]))
         scores["lime"] = s
         lines += faithfulness_text(scores, {"lime": text("lime.method")}, text)
     else:

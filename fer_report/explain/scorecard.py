@@ -34,18 +34,22 @@ def score_maps(
     seed: int = 0,
     steps: int = DELETION_STEPS,
     random_scores: np.ndarray | None = None,
+    order: np.ndarray | None = None,
 ) -> dict:
     """Faithfulness numbers of ``maps`` (N, H, W) for the images ``x`` explained towards ``targets``.
 
     ``predict`` maps model inputs to probabilities; ``regions`` is the (N, H, W) cue map or None
     (real data: the region numbers are then None). The random baseline is ``random_maps`` with
     ``seed`` on the same images; pass ``random_scores`` (from ``random_deletion``) to share one
-    baseline between several methods.
+    baseline between several methods. ``order`` (N, H, W), when given, ranks the pixels for the deletion
+    curve instead of ``maps`` (LIME: its signed weights, so that counter-evidence is deleted last
+    rather than in raster order among the zeros of a positive-only map).
     """
     n = len(maps)
     targets = np.asarray(targets, dtype=np.int64)
     t = torch.as_tensor(targets, device=x.device)
-    fractions, scores = deletion_curve(predict, x, t, maps, steps=steps, fill=DELETION_FILL)
+    fractions, scores = deletion_curve(predict, x, t, maps if order is None else order, steps=steps,
+                                       fill=DELETION_FILL)
     rand = random_deletion(predict, x, targets, seed=seed, steps=steps) if random_scores is None else random_scores
     out: dict = {
         "n": n, "pointing_game": None, "mass_inside": None, "chance": None, "per_class": [],
