@@ -243,7 +243,7 @@ STRINGS = {
         "filt.hf_h": "Energy above 0.25 c/px", "filt.freq_h": "Mean frequency (c/px)",
         "filt.silent_h": "Silent on the input", "filt.strongest_h": "Strongest filters",
         "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's mean "
-                           "activation; each image is scaled to its own range.",
+                           "activation; each image is scaled to its own range (a uniform one keeps its grey level).",
         "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
                             "mouth green) and the filters' output maps, one colour scale per layer.",
         "lime.method": "LIME",
@@ -253,6 +253,7 @@ STRINGS = {
         "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
                     "(lowest {r2_min:.2f}).",
         "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\npred. {pred}",
         "lime.row_input": "Input", "lime.row_lime": "LIME",
         "lime.class_h": "Class", "lime.prob_h": "Probability", "lime.segments_h": "Superpixels",
         "lime.pos_h": "Positive", "lime.top_h": "Top weight", "lime.region_h": "Top superpixel on", "lime.r2_h": "R²",
@@ -296,6 +297,8 @@ STRINGS = {
         "faith.no_regions": "This data has no ground-truth cue regions (real photographs), so the maps are measured "
                             "by the deletion test only.",
         "faith.none": "No test image is classified correctly, so the maps cannot be measured.",
+        "faith.no_correct": "No test image of {classes} is classified correctly, so the figure shows a misclassified "
+                            "one there (title in red, with the predicted class).",
         "faith.method": "Method", "faith.pointing_h": "Pointing game", "faith.mass_h": "Mass on cues",
         "faith.chance_h": "Chance", "faith.auc_h": "Deletion AUC", "faith.rand_h": "Random AUC",
         "faith.random": "random order", "faith.fraction": "Fraction of pixels deleted",
@@ -493,7 +496,7 @@ STRINGS = {
         "filt.hf_h": "高於 0.25 週期/像素的能量", "filt.freq_h": "平均頻率（週期/像素）",
         "filt.silent_h": "對輸入沒有反應", "filt.strongest_h": "反應最強的 filter",
         "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation 最大的輸入圖片；每張圖"
-                           "依各自的數值範圍縮放。",
+                           "依各自的數值範圍縮放（均勻的圖保留原本的灰階）。",
         "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 filter "
                             "的輸出，每層使用同一個色階。",
         "lime.method": "LIME",
@@ -502,6 +505,7 @@ STRINGS = {
                       "機率，紅色的會降低機率。",
         "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
         "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\n預測：{pred}",
         "lime.row_input": "輸入", "lime.row_lime": "LIME",
         "lime.class_h": "類別", "lime.prob_h": "機率", "lime.segments_h": "Superpixel 數",
         "lime.pos_h": "正權重", "lime.top_h": "最大權重", "lime.region_h": "最重要 superpixel 所在", "lime.r2_h": "R²",
@@ -535,6 +539,7 @@ STRINGS = {
                                 "因此這張圖並未找出模型真正依賴的像素。",
         "faith.no_regions": "這份資料沒有表情區域的標準答案（真實照片），因此只用刪除測試衡量這些圖。",
         "faith.none": "沒有任何測試圖片被正確分類，因此無法衡量這些圖。",
+        "faith.no_correct": "{classes}沒有任何被正確分類的測試圖片，因此圖中該欄是一張被誤判的圖片（標題為紅色，並標出預測的類別）。",
         "faith.method": "方法", "faith.pointing_h": "Pointing game", "faith.mass_h": "落在表情區域的權重",
         "faith.chance_h": "隨機水準", "faith.auc_h": "刪除 AUC", "faith.rand_h": "隨機 AUC",
         "faith.random": "隨機順序", "faith.fraction": "刪除的像素比例",

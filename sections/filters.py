@@ -122,7 +122,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
             lines.append(text("filt.selective", layer=f["layer"], filter=best["filter"],
                               region=text(f"faith.region.{best['region']}"), share=best["share"], area=best["area"]))
 
-    fig_a = plot_grids({name: ascents[name] for name in layers}, text=text)
+    fig_a = plot_grids({name: ascents[name] for name in layers}, bounds, text=text)
     fig_o = plot_outputs(test.x[index], regions, {shown_names[name]: outputs[name] for name in layers}, cls=cls, text=text)
     if settings.export_course_figures:
         export(fig_a, settings.export_course_figures, "fig2_1.jpg")
@@ -143,9 +143,13 @@ def _channels(model: nn.Module, layer: str, x: torch.Tensor) -> int:
     return m.out_channels if isinstance(m, nn.Conv2d) else int(activations(model, layer, x).shape[0])
 
 
-def _normalise(img: np.ndarray) -> np.ndarray:
+def _normalise(img: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    """Stretch to the image's own 1st-99th percentile; a uniform image (a filter that wants plain brightness
+    or darkness) keeps its grey level within the input range ``bounds`` instead of turning black."""
     lo, hi = np.percentile(img, [1, 99])
-    return np.clip((img - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(img)
+    if hi - lo > 1e-3 * (bounds[1] - bounds[0]):
+        return np.clip((img - lo) / (hi - lo), 0, 1)
+    return np.full_like(img, np.clip((img.mean() - bounds[0]) / (bounds[1] - bounds[0]), 0, 1))
 
 
 def _grid_axes(sub, n: int, title: str):
@@ -157,7 +161,7 @@ def _grid_axes(sub, n: int, title: str):
     return axes
 
 
-def plot_grids(images: dict[str, np.ndarray], *, text) -> plt.Figure:
+def plot_grids(images: dict[str, np.ndarray], bounds: tuple[float, float], *, text) -> plt.Figure:
     """One grid per layer of its ascent images, each scaled to its own 1st-99th percentile."""
     rows = max(int(np.ceil(len(v) / GRID_COLS)) for v in images.values())
     fig = plt.figure(figsize=(4.6 * len(images), 0.62 * rows + 0.5))
@@ -165,7 +169,7 @@ def plot_grids(images: dict[str, np.ndarray], *, text) -> plt.Figure:
     for sub, (layer, imgs) in zip(subs, images.items()):
         axes = _grid_axes(sub, len(imgs), text("filt.grid_title", layer=layer, n=len(imgs)))
         for f, (ax, img) in enumerate(zip(axes.flat, imgs)):
-            ax.imshow(_normalise(img), cmap="gray", vmin=0, vmax=1)
+            ax.imshow(_normalise(img, bounds), cmap="gray", vmin=0, vmax=1)
             ax.set_title(str(f), fontsize=6, pad=1)
     return fig
 

@@ -11,7 +11,8 @@ from torch import nn
 
 from fer_report.data.synthetic import REGIONS
 from fer_report.explain.attribution import gradcam, gradcam_by_formula
-from fer_report.explain.examples import correct_sample, one_per_class
+from fer_report.explain.examples import correct_sample, one_per_class, without_correct
+from fer_report.explain.examples import title as example_title
 from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, rectified
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
 from fer_report.section import Result, Section
@@ -62,11 +63,12 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     hooked = rectified(model, layer)  # Grad-CAM's A^k: the rectified maps the next layer sees
     lines.append(text("cam.layer" if hooked == layer else "cam.layer_relu", layer=layer, relu=hooked,
                       h=choice["size"][0], w=choice["size"][1], size=size))
+    shown = np.array(one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed), dtype=np.int64)
+    lines += without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)
 
     def inputs(idx: np.ndarray) -> torch.Tensor:
         return to_input(test.x[idx], trained.mean, trained.std, trained.device)
 
-    shown = np.array(one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed), dtype=np.int64)
     example_maps = gradcam(model, hooked, inputs(shown), pred.y_pred[shown])
     figs = [figures.save(plot_overlays(test.x[shown], example_maps, shown, pred, dataset.classes, text=text),
                          "gradcam", text("cap.gradcam", layer=hooked))]
@@ -106,8 +108,8 @@ def plot_overlays(images: np.ndarray, maps: np.ndarray, idx: np.ndarray, pred, c
     for j, i in enumerate(idx):
         top = maps[j].max()
         axes[0, j].imshow(images[j], cmap="gray", vmin=0, vmax=255)
-        axes[0, j].set_title(text("sal.title", cls=text.cls(classes[pred.y_true[i]]), p=pred.probs[i, pred.y_pred[i]]),
-                             fontsize=7)
+        title, wrong = example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text)
+        axes[0, j].set_title(title, fontsize=7, color="firebrick" if wrong else "black")
         axes[1, j].imshow(images[j], cmap="gray", vmin=0, vmax=255)
         axes[1, j].imshow(maps[j] / top if top > 0 else maps[j], cmap="jet", vmin=0, vmax=1, alpha=OVERLAY_ALPHA)
     for r, key in enumerate(("sal.row_input", "cam.method")):

@@ -11,7 +11,7 @@ import torch
 from fer_report.data.synthetic import REGIONS
 from fer_report.explain import lime_maps
 from fer_report.explain.course import export
-from fer_report.explain.examples import correct_sample, one_per_class
+from fer_report.explain.examples import correct_sample, one_per_class, without_correct
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
 from fer_report.section import Result, Section
 from fer_report.train import to_input
@@ -39,6 +39,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     scores: dict[str, dict] = {}
     lines = [text("lime.setup", segments=float(np.mean([e.weights.size for e in exps])),
                   samples=lime_maps.NUM_SAMPLES)]
+    lines += without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)
     r2 = np.array([e.score for e in exps])
     lines.append(text("lime.fit", r2=float(r2.mean()), r2_min=float(r2.min())))
     if correct.any():
@@ -71,11 +72,13 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
                      (text("lime.none_region") if test.regions is not None else "–")})
 
     overlays = [overlay(test.x[i], exps[j]) for j, i in enumerate(shown)]
-    titles = [text("lime.title", cls=r["name"], p=r["prob"]) for r in rows]
-    fig = plot_examples(test.x[shown], overlays, titles, text=text)
+    wrong = [bool(pred.y_pred[i] != pred.y_true[i]) for i in shown]
+    titles = [text("lime.title_wrong", cls=r["name"], p=r["prob"], pred=text.cls(dataset.classes[int(pred.y_pred[i])]))
+              if w else text("lime.title", cls=r["name"], p=r["prob"]) for r, i, w in zip(rows, shown, wrong)]
+    fig = plot_examples(test.x[shown], overlays, titles, wrong, text=text)
     if settings.export_course_figures:
         for j, i in enumerate(shown):
-            export(plot_examples(test.x[i:i + 1], overlays[j:j + 1], titles[j:j + 1], text=text),
+            export(plot_examples(test.x[i:i + 1], overlays[j:j + 1], titles[j:j + 1], wrong[j:j + 1], text=text),
                    settings.export_course_figures, f"fig3_{int(pred.y_true[i])}.jpg", close=True)
     figs = [figures.save(fig, "lime", text("cap.lime", k=TOP_K))]
     return Result(numbers={"examples": shown.tolist(), "measured": idx[correct].tolist(),
@@ -100,13 +103,14 @@ def overlay(image: np.ndarray, e: lime_maps.LimeExplanation, k: int = TOP_K) -> 
     return rgb
 
 
-def plot_examples(images: np.ndarray, overlays: list[np.ndarray], titles: list[str], *, text) -> plt.Figure:
+def plot_examples(images: np.ndarray, overlays: list[np.ndarray], titles: list[str], wrong: list[bool], *,
+                  text) -> plt.Figure:
     cols = max(1, len(images))
     fig, axes = plt.subplots(2, cols, figsize=(1.05 * cols + 0.6, 2.6), squeeze=False,
                              gridspec_kw={"wspace": 0.06, "hspace": 0.08})
     for j, (img, ov) in enumerate(zip(images, overlays)):
         axes[0, j].imshow(img, cmap="gray", vmin=0, vmax=255)
-        axes[0, j].set_title(titles[j], fontsize=7)
+        axes[0, j].set_title(titles[j], fontsize=7, color="firebrick" if wrong[j] else "black")
         axes[1, j].imshow(ov)
     for r, key in enumerate(("lime.row_input", "lime.row_lime")):
         for ax in axes[r]:

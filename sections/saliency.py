@@ -11,7 +11,8 @@ import torch
 from fer_report.data.synthetic import REGIONS
 from fer_report.explain.attribution import saliency, smoothgrad
 from fer_report.explain.course import export
-from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class
+from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class, without_correct
+from fer_report.explain.examples import title as example_title
 from fer_report.explain.scorecard import faithfulness_text, random_deletion, score_maps, table_rows
 from fer_report.section import Result, Section
 from fer_report.train import to_input
@@ -38,18 +39,19 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     mistakes = confident_mistakes(pred.y_true, pred.y_pred, pred.probs, k=N_MISTAKES)
     idx = np.array(shown + mistakes, dtype=np.int64)
     example_maps = maps_of(idx, pred.y_pred[idx])
-    fig = plot_examples(test.x[idx], example_maps, idx, pred, dataset.classes, n_correct=len(shown), text=text)
+    fig = plot_examples(test.x[idx], example_maps, idx, pred, dataset.classes, text=text)
     if settings.export_course_figures:  # the course's fig1_<class>.jpg: one class's image and its two maps
         for j, i in enumerate(shown):
             one = plot_examples(test.x[i:i + 1], {k: m[j:j + 1] for k, m in example_maps.items()}, idx[j:j + 1],
-                                pred, dataset.classes, n_correct=1, text=text)
+                                pred, dataset.classes, text=text)
             export(one, settings.export_course_figures, f"fig1_{int(pred.y_true[i])}.jpg", close=True)
     figs = [figures.save(fig, "saliency", text("cap.saliency", samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
                                                   k=len(mistakes)))]
 
     # Faithfulness on correctly classified test images (target = true = predicted class).
     sample = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
-    lines = [text("sal.intro", n_classes=len(shown), k=len(mistakes))]
+    lines = [text("sal.intro", n_classes=len(shown), k=len(mistakes)),
+             *without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)]
     scores: dict[str, dict] = {}
     if len(sample):
         targets = pred.y_true[sample]
@@ -78,22 +80,18 @@ def _display(m: np.ndarray) -> np.ndarray:
 
 
 def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarray, pred, classes, *,
-                  n_correct: int, text) -> plt.Figure:
+                  text) -> plt.Figure:
     rows = [("sal.row_input", None), ("sal.method", maps["saliency"]), ("sal.smooth", maps["smoothgrad"])]
     cols = len(idx)
     fig, axes = plt.subplots(3, cols, figsize=(1.05 * cols + 0.6, 3.7), squeeze=False,
                              gridspec_kw={"wspace": 0.06, "hspace": 0.08})
     for j, i in enumerate(idx):
-        true, guess = classes[pred.y_true[i]], classes[pred.y_pred[i]]
-        if j < n_correct:
-            title = text("sal.title", cls=text.cls(true), p=pred.probs[i, pred.y_pred[i]])
-        else:
-            title = text("sal.title_wrong", true=text.cls(true), pred=text.cls(guess), p=pred.probs[i, pred.y_pred[i]])
+        title, wrong = example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text)
         for r, (key, m) in enumerate(rows):
             ax = axes[r, j]
             if m is None:
                 ax.imshow(images[j], cmap="gray", vmin=0, vmax=255)
-                ax.set_title(title, fontsize=7, color="black" if j < n_correct else "firebrick")
+                ax.set_title(title, fontsize=7, color="firebrick" if wrong else "black")
             else:
                 ax.imshow(_display(m[j]), cmap="hot", vmin=0, vmax=1)
             ax.set_xticks([])

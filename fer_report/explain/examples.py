@@ -45,3 +45,21 @@ def correct_sample(y_true: np.ndarray, y_pred: np.ndarray, n: int = 200, seed: i
     if len(correct) > n:
         correct = np.sort(np.random.default_rng(seed).choice(correct, size=n, replace=False))
     return correct
+
+
+def title(i: int, y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, classes, text) -> tuple[str, bool]:
+    """The line above example ``i`` in a figure and whether it is a mistake (drawn in red).
+
+    A correct example shows its class and the predicted probability; a mistake shows the true and
+    the predicted class, so a class with no correct image is never shown as if it were right.
+    """
+    true, guess = int(y_true[i]), int(y_pred[i])
+    if true == guess:
+        return text("sal.title", cls=text.cls(classes[true]), p=probs[i, guess]), False
+    return text("sal.title_wrong", true=text.cls(classes[true]), pred=text.cls(classes[guess]), p=probs[i, guess]), True
+
+
+def without_correct(shown: list[int] | np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, classes, text) -> list[str]:
+    """The sentence naming the shown classes that have no correctly classified test image (or none)."""
+    missing = [text.cls(classes[int(y_true[i])]) for i in shown if y_true[i] != y_pred[i]]
+    return [text("faith.no_correct", classes=text("faith.sep").join(missing), n=len(missing))] if missing else []

@@ -120,3 +120,19 @@ def test_examples_are_confident_correct_ones_per_class_and_reproducible():
     few = correct_sample(y_true, y_pred, n=3, seed=1)
     assert len(few) == 3 and set(few) <= {0, 1, 5, 6, 8}
     assert np.array_equal(few, correct_sample(y_true, y_pred, n=3, seed=1))
+
+
+def test_a_class_without_a_correct_image_is_shown_as_the_mistake_it_is():
+    from fer_report.explain.examples import title, without_correct
+    from fer_report.i18n import Text
+
+    y_true, y_pred, probs = predictions()
+    picks = one_per_class(y_true, y_pred, probs, seed=0)
+    classes, t = ("Angry", "Disgust", "Fear"), Text("en")
+    assert title(picks[0], y_true, y_pred, probs, classes, t) == ("Angry\n90%", False)
+    text, wrong = title(picks[1], y_true, y_pred, probs, classes, t)  # class 1 has no correct image
+    assert wrong and text.startswith("true Disgust\npred. Angry")
+    assert without_correct(picks, y_true, y_pred, classes, t) == [
+        "No test image of Disgust is classified correctly, so the figure shows a misclassified one there (title in "
+        "red, with the predicted class)."]
+    assert without_correct(picks[::2], y_true, y_pred, classes, t) == []
