@@ -288,12 +288,17 @@ STRINGS = {
         "faith.region.brows": "brows", "faith.region.eyes": "eyes", "faith.region.mouth": "mouth",
         "faith.deletion": "Deletion test: replacing pixels by the training set's mean grey in the {method} order "
                           "(most important first) lowers the true class's probability faster than a random order "
-                          "on the same {n} images: area under the curve {auc:.3f} against {rand:.3f} (lower is "
-                          "more faithful).",
+                          "on the same {n} images: area under the curve {auc:.3f} against {rand:.3f}, "
+                          "{diff:+.3f} ± {se:.3f} per image (lower is more faithful).",
+        "faith.deletion_same": "Deletion test: replacing pixels by the training set's mean grey in the {method} "
+                               "order (most important first) lowers the true class's probability no faster than a "
+                               "random order on the same {n} images: area under the curve {auc:.3f} against "
+                               "{rand:.3f}, a difference of {diff:+.3f} ± {se:.3f} per image, within noise.",
         "faith.deletion_worse": "Deletion test: replacing pixels by the training set's mean grey in the {method} "
-                                "order does not lower the true class's probability faster than a random order on the "
-                                "same {n} images (area under the curve {auc:.3f} against {rand:.3f}; lower is more "
-                                "faithful), so the map does not single out the pixels the model relies on.",
+                                "order (most important first) lowers the true class's probability more slowly than a "
+                                "random order on the same {n} images (area under the curve {auc:.3f} against "
+                                "{rand:.3f}, {diff:+.3f} ± {se:.3f} per image; lower is more faithful), so the map "
+                                "does not single out the pixels the model relies on.",
         "faith.no_regions": "This data has no ground-truth cue regions (real photographs), so the maps are measured "
                             "by the deletion test only.",
         "faith.none": "No test image is classified correctly, so the maps cannot be measured.",
@@ -533,10 +538,14 @@ STRINGS = {
         "faith.sep": "；",
         "faith.region.brows": "眉毛", "faith.region.eyes": "眼睛", "faith.region.mouth": "嘴巴",
         "faith.deletion": "刪除測試：依 {method} 的順序（最重要的先）把像素換成訓練資料的平均灰色，真實類別的機率比依隨機"
-                          "順序下降得更快（同樣 {n} 張圖片）：曲線下面積 {auc:.3f}，隨機為 {rand:.3f}（越低越忠實）。",
-        "faith.deletion_worse": "刪除測試：依 {method} 的順序把像素換成訓練資料的平均灰色，真實類別的機率並沒有比依隨機順序"
-                                "下降得更快（同樣 {n} 張圖片；曲線下面積 {auc:.3f}，隨機為 {rand:.3f}，越低越忠實），"
-                                "因此這張圖並未找出模型真正依賴的像素。",
+                          "順序下降得更快（同樣 {n} 張圖片）：曲線下面積 {auc:.3f}，隨機為 {rand:.3f}，每張圖片的差為 {diff:+.3f} ± "
+                          "{se:.3f}（越低越忠實）。",
+        "faith.deletion_same": "刪除測試：依 {method} 的順序（最重要的先）把像素換成訓練資料的平均灰色，真實類別的機率並沒有比"
+                               "依隨機順序下降得更快（同樣 {n} 張圖片）：曲線下面積 {auc:.3f}，隨機為 {rand:.3f}，每張圖片"
+                               "的差為 {diff:+.3f} ± {se:.3f}，在雜訊範圍內。",
+        "faith.deletion_worse": "刪除測試：依 {method} 的順序（最重要的先）把像素換成訓練資料的平均灰色，真實類別的機率反而比依"
+                                "隨機順序下降得更慢（同樣 {n} 張圖片；曲線下面積 {auc:.3f}，隨機為 {rand:.3f}，每張圖片的差為 "
+                                "{diff:+.3f} ± {se:.3f}，越低越忠實），因此這張圖並未找出模型真正依賴的像素。",
         "faith.no_regions": "這份資料沒有表情區域的標準答案（真實照片），因此只用刪除測試衡量這些圖。",
         "faith.none": "沒有任何測試圖片被正確分類，因此無法衡量這些圖。",
         "faith.no_correct": "{classes}沒有任何被正確分類的測試圖片，因此圖中該欄是一張被誤判的圖片（標題為紅色，並標出預測的類別）。",

@@ -55,6 +55,7 @@ def score_maps(
         "n": n, "pointing_game": None, "mass_inside": None, "chance": None, "per_class": [],
         "region_area": None,
         "deletion_auc": curve_area(fractions, scores), "random_auc": curve_area(fractions, rand),
+        **paired_difference(fractions, scores, rand),
         "fractions": fractions.tolist(), "curve": scores.mean(0).tolist(), "random_curve": rand.mean(0).tolist(),
     }
     if regions is None or n == 0:
@@ -85,6 +86,24 @@ def random_deletion(predict: Callable[[torch.Tensor], torch.Tensor], x: torch.Te
     return deletion_curve(predict, x, t, maps, steps=steps, fill=DELETION_FILL)[1]
 
 
+def paired_difference(fractions: np.ndarray, scores: np.ndarray, rand: np.ndarray) -> dict:
+    """Per image, the method's deletion area minus the random order's: mean, standard error, and a verdict.
+
+    The two curves come from the same images, so their difference is measured image by image; the
+    verdict is "faster" (or "slower") only when the mean difference is more than two standard errors
+    from zero, else "same": a difference the test images cannot tell from noise.
+    """
+    diff = _areas(fractions, scores) - _areas(fractions, rand)
+    mean = float(diff.mean()) if len(diff) else 0.0
+    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("inf")
+    verdict = "faster" if mean + 2 * se < 0 else "slower" if mean - 2 * se > 0 else "same"
+    return {"auc_diff": mean, "auc_diff_se": se, "deletion_verdict": verdict}
+
+
+def _areas(fractions: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    return np.sum((scores[:, 1:] + scores[:, :-1]) / 2 * np.diff(fractions), axis=1)
+
+
 def faithfulness_text(scores: dict[str, dict], names: dict[str, str], text) -> list[str]:
     """Sentences (via the report's ``text``) from ``score_maps`` results, one method after another."""
     lines: list[str] = []
@@ -103,8 +122,9 @@ def faithfulness_text(scores: dict[str, dict], names: dict[str, str], text) -> l
             items = [text("faith.region_item", cls=text.cls(c["class"]), share=c["shares"][c["dominant"]],
                           region=text(f"faith.region.{c['dominant']}"), area=c["area"]) for c in s["per_class"]]
             lines.append(text("faith.regions", method=name, items=text("faith.sep").join(items)))
-        key = "faith.deletion" if s["deletion_auc"] < s["random_auc"] else "faith.deletion_worse"
-        lines.append(text(key, method=name, n=s["n"], auc=s["deletion_auc"], rand=s["random_auc"]))
+        key = {"faster": "faith.deletion", "same": "faith.deletion_same", "slower": "faith.deletion_worse"}
+        lines.append(text(key[s["deletion_verdict"]], method=name, n=s["n"], auc=s["deletion_auc"],
+                          rand=s["random_auc"], diff=s["auc_diff"], se=s["auc_diff_se"]))
     return lines
 
 

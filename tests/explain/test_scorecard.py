@@ -32,7 +32,8 @@ def test_a_map_on_the_mouth_scores_full_marks_and_beats_random():
     assert s["per_class"] == [{"class": "B", "n": 6, "shares": {"brows": 0.0, "eyes": 0.0, "mouth": 1.0},
                                "dominant": "mouth", "area": 0.5}]
     assert len(s["curve"]) == DELETION_STEPS + 1 and s["curve"][0] == 1.0 and s["curve"][-1] == 0.0
-    assert s["deletion_auc"] < s["random_auc"]
+    assert s["deletion_auc"] < s["random_auc"] and s["deletion_verdict"] == "faster"
+    assert s["auc_diff"] == pytest.approx(s["deletion_auc"] - s["random_auc"])
     rows = table_rows({"m": s}, {"m": "Map"})
     assert rows[0]["method"] == "Map" and rows[0]["pointing_game"] == 1.0
     lines = faithfulness_text({"m": s}, {"m": "Map"}, Text("en"))
@@ -52,3 +53,14 @@ def test_the_deletion_order_can_differ_from_the_pointing_map_and_real_data_has_n
     assert reordered["random_auc"] == pytest.approx(plain["random_auc"])  # same seed, same baseline
     lines = faithfulness_text({"m": plain}, {"m": "Map"}, Text("zh-TW"))
     assert "真實照片" in lines[0]
+
+
+def test_a_random_map_is_within_noise_of_the_random_order():
+    from fer_report.explain.faithfulness import random_maps
+
+    n = 40
+    x = torch.rand(n, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    s = score_maps(random_maps((n, 4, 4), seed=9), predict=predict, x=x, targets=np.ones(n, int), classes=("A", "B"),
+                   regions=None, region_names=NAMES, seed=0)
+    assert s["deletion_verdict"] == "same" and abs(s["auc_diff"]) < 2 * s["auc_diff_se"]
+    assert any("within noise" in line for line in faithfulness_text({"m": s}, {"m": "Map"}, Text("en")))
