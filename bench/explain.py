@@ -2,13 +2,13 @@
 
 Saliency, SmoothGrad and Grad-CAM over a batch of test faces against a per-image loop (captum on one
 image at a time); filter ascent for all filters of a layer at once against one filter at a time;
-LIME as the lime section runs it (SLIC, batch 256, vectorised sampling) against lime's defaults
-(quickshift, batch_size 10) on the same images and the same number of samples, plus the step in
-between (SLIC and batch 256 with lime's own sampling loop). Each timing is the median of
-``--repeats`` runs after one warm-up; each pair is checked to give the same maps. Writes
-bench/results/explain.json.
+LIME as the lime section runs it (SLIC, the device's batch size: 32 on a CPU) against lime's
+defaults (quickshift, batch_size 10) on the same images and the same number of samples, and against
+itself at batch 256; and a plain forward pass at several batch sizes (on a 2-core CPU, ~32 is
+fastest). Each timing is the median of ``--repeats`` rounds after one warm-up, the contenders
+taking turns within a round; each pair is checked to give the same maps. Writes bench/results/explain.json.
 
-    nice .venv/bin/python bench/explain.py [--repeats 3] [--images 64] [--lime-images 6]
+    nice .venv/bin/python bench/explain.py [--repeats 5] [--images 64] [--lime-images 6]
 
 The model is cnn4 with seeded random weights: the time of a forward and backward pass does not
 depend on the weights' values, and no training is needed.
@@ -31,7 +31,7 @@ from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
 from fer_report.explain.attribution import gradcam, saliency, smoothgrad
 from fer_report.explain.filters import ascend_filters, ascend_filters_loop, mean_activation
-from fer_report.explain.layers import get_layer, inspecting
+from fer_report.explain.layers import batch_size, get_layer, inspecting
 from fer_report.models import build_model
 from fer_report.train import to_input
 
@@ -41,21 +41,26 @@ CAM_LAYER = "features.relu3"  # what sections/gradcam.py uses on cnn4
 ASCENT_LAYER, ASCENT_STEPS = "features.relu4", 40  # the deepest layer sections/filters.py optimises
 
 
-def timed(fn, repeats: int) -> tuple[float, list[float], object]:
-    """Median seconds of ``repeats`` calls after one warm-up call, all times, and the last result."""
-    out = fn()
-    times = []
+def race(fns: dict, repeats: int) -> dict:
+    """Median seconds of each function over ``repeats`` rounds after one warm-up call of each.
+
+    The functions take turns within each round, so a change in the machine's load (2 cores shared
+    with other work) hits all of them alike instead of biasing whichever ran last.
+    """
+    out = {name: fn() for name, fn in fns.items()}
+    times: dict = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), [round(t, 4) for t in times], out
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            out[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(t), [round(v, 4) for v in t], out[name]) for name, t in times.items()}
 
 
 def pair(name: str, ours, loop, repeats: int, compare=None, **facts) -> dict:
-    """Time both; ``compare(a, b)`` adds facts about the two results (default: their largest difference)."""
-    t_ours, all_ours, a = timed(ours, repeats)
-    t_loop, all_loop, b = timed(loop, repeats)
+    """Time both in turn; ``compare(a, b)`` adds facts about the two results (default: their largest difference)."""
+    r = race({"ours": ours, "loop": loop}, repeats)
+    (t_ours, all_ours, a), (t_loop, all_loop, b) = r["ours"], r["loop"]
     diff = float(np.abs(np.asarray(a) - np.asarray(b)).max())
     row = {"ours_s": round(t_ours, 4), "loop_s": round(t_loop, 4), "speedup": round(t_loop / t_ours, 2),
            "ours_all_s": all_ours, "loop_all_s": all_loop, "max_abs_diff": diff,
@@ -108,24 +113,39 @@ def ascent_agreement(model, a: np.ndarray, b: np.ndarray) -> dict:
 
 # --- LIME variants ----------------------------------------------------------------------------------
 
-def lime_stock(classify, images, targets, *, batch_size: int, slic: bool) -> list:
-    """lime's own LimeImageExplainer (its per-sample loop), with or without our SLIC segmentation."""
+def lime_defaults(classify, images, targets) -> list:
+    """lime as its README shows it: LimeImageExplainer's defaults (quickshift, batch_size 10), same samples."""
     from lime.lime_image import LimeImageExplainer
 
     out = []
     with lime_maps._quiet_lime():
         for i, (img, t) in enumerate(zip(images, targets)):
-            exp = LimeImageExplainer(random_state=i).explain_instance(
-                img / 255.0, classify, labels=(int(t),), top_labels=None, hide_color=None,
-                num_samples=lime_maps.NUM_SAMPLES, batch_size=batch_size, random_seed=i,
-                segmentation_fn=lime_maps.slic_segments if slic else None)
-            out.append(exp)
+            out.append(LimeImageExplainer(random_state=i).explain_instance(
+                img / 255.0, classify, labels=(int(t),), top_labels=None, num_samples=lime_maps.NUM_SAMPLES,
+                random_seed=i))
     return out
+
+
+def batch_sweep(model, x: torch.Tensor, repeats: int) -> dict:
+    """Milliseconds per image of a plain forward pass at several batch sizes: why the CPU batch is 32."""
+    x = x.repeat(max(1, 256 // len(x)), 1, 1, 1)[:256]
+
+    def forward(b: int):
+        def run():
+            with torch.no_grad():
+                for i in range(0, len(x), b):
+                    model(x[i:i + b])
+        return run
+
+    r = race({b: forward(b) for b in (1, 8, 32, 64, 256)}, repeats)
+    sweep = {f"batch_{b}_ms_per_image": round(1000 * t / len(x), 3) for b, (t, _, _) in r.items()}
+    print("forward ms/image by batch:", sweep, flush=True)
+    return sweep
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--images", type=int, default=64, help="faces for saliency, SmoothGrad and Grad-CAM")
     ap.add_argument("--lime-images", type=int, default=6)
     args = ap.parse_args()
@@ -163,31 +183,30 @@ def main() -> None:
     def segments(exps) -> float:
         return float(np.mean([len(np.unique(e.segments)) for e in exps]))
 
-    t_ours, all_ours, e_ours = timed(ours, args.repeats)
+    batch = batch_size("cpu")
     with inspecting(model):
-        t_mid, all_mid, e_mid = timed(lambda: lime_stock(classify, imgs, targets, batch_size=lime_maps.BATCH_SIZE,
-                                                         slic=True), args.repeats)
-        t_def, all_def, e_def = timed(lambda: lime_stock(classify, imgs, targets, batch_size=10, slic=False),
-                                      args.repeats)
-    same = all(np.allclose(a.weights, [dict(b.local_exp[int(t)]).get(s, 0.0) for s in range(len(a.weights))])
-               for a, b, t in zip(e_ours, e_mid, targets))
+        r = race({"ours": ours,
+                  "batch_256": lambda: lime_maps.explain_many(model, imgs, targets, mean=mean, std=std, device="cpu",
+                                                              batch_size=256),
+                  "defaults": lambda: lime_defaults(classify, imgs, targets)}, args.repeats)
+    (t_ours, all_ours, e_ours), (t_256, all_256, _), (t_def, all_def, e_def) = r["ours"], r["batch_256"], r["defaults"]
     results["lime"] = {
-        "images": len(imgs), "num_samples": lime_maps.NUM_SAMPLES,
+        "images": len(imgs), "num_samples": lime_maps.NUM_SAMPLES, "batch_size": batch,
         "ours_s": round(t_ours, 4), "ours_all_s": all_ours, "ours_segments": segments(e_ours),
-        "slic_batch256_lime_loop_s": round(t_mid, 4), "slic_batch256_lime_loop_all_s": all_mid,
+        "ours_at_batch_256_s": round(t_256, 4), "ours_at_batch_256_all_s": all_256,
         "lime_defaults_s": round(t_def, 4), "lime_defaults_all_s": all_def,
         "lime_defaults_segments": float(np.mean([len(np.unique(e.segments)) for e in e_def])),
-        "speedup_vs_defaults": round(t_def / t_ours, 2), "speedup_vs_lime_loop": round(t_mid / t_ours, 2),
-        "same_weights_as_lime_loop": bool(same),
+        "speedup_vs_defaults": round(t_def / t_ours, 2), "speedup_vs_batch_256": round(t_256 / t_ours, 2),
         "note": "same images, same number of samples; lime's defaults segment with quickshift (a few segments on "
-                "a [0, 1] face) and call the model 10 images at a time",
+                "a [0, 1] face: a cheap but uninformative explanation) and call the model 10 images at a time",
     }
-    print(f"{'lime':<12} ours {t_ours:7.3f} s   lime loop+SLIC+256 {t_mid:7.3f} s   lime defaults {t_def:7.3f} s   "
-          f"x{results['lime']['speedup_vs_defaults']:.1f} vs defaults; segments {segments(e_ours):.0f} vs "
-          f"{results['lime']['lime_defaults_segments']:.1f}; same weights as lime's loop: {same}", flush=True)
+    print(f"{'lime':<12} ours {t_ours:7.3f} s   ours at batch 256 {t_256:7.3f} s   lime defaults {t_def:7.3f} s   "
+          f"x{results['lime']['speedup_vs_defaults']:.2f} vs defaults; segments {segments(e_ours):.0f} vs "
+          f"{results['lime']['lime_defaults_segments']:.1f}", flush=True)
+    results["forward_batch_sweep"] = batch_sweep(model, x, args.repeats)
 
     report = {
-        "benchmark": "explain", "repeats": args.repeats, "statistic": "median seconds after one warm-up",
+        "benchmark": "explain", "repeats": args.repeats, "statistic": "median seconds after one warm-up; contenders timed in turn within each round",
         "model": "cnn4 (seeded random weights)", "data": "embedded synthetic faces (small), test split",
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
                     "platform": platform.platform(), "python": platform.python_version(),

@@ -12,6 +12,7 @@ from fer_report.data.synthetic import REGIONS
 from fer_report.explain import lime_maps
 from fer_report.explain.course import export
 from fer_report.explain.examples import correct_sample, one_per_class, without_correct
+from fer_report.explain.layers import batch_size
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
 from fer_report.section import Result, Section
 from fer_report.train import to_input
@@ -82,7 +83,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
                    settings.export_course_figures, f"fig3_{int(pred.y_true[i])}.jpg", close=True)
     figs = [figures.save(fig, "lime", text("cap.lime", k=TOP_K))]
     return Result(numbers={"examples": shown.tolist(), "measured": idx[correct].tolist(),
-                           "num_samples": lime_maps.NUM_SAMPLES, "batch_size": lime_maps.BATCH_SIZE,
+                           "num_samples": lime_maps.NUM_SAMPLES, "batch_size": batch_size(trained.device),
                            "mean_segments": float(np.mean([e.weights.size for e in exps])),
                            "r2_mean": float(r2.mean()), "per_example": rows, "faithfulness": scores,
                            "lime_seconds": lime_seconds, "seconds": time.perf_counter() - start},

@@ -14,10 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report.explain.layers import device_of, get_layer, inspecting
+from fer_report.explain.layers import batch_size, device_of, get_layer, inspecting
 
-BATCH = 128  # images per call for saliency and Grad-CAM
-NOISY_BATCH = 512  # noisy copies per call for SmoothGrad (images per call = NOISY_BATCH // samples)
 
 
 def saliency(model: nn.Module, x, targets) -> np.ndarray:
@@ -25,7 +23,7 @@ def saliency(model: nn.Module, x, targets) -> np.ndarray:
     from captum.attr import Saliency
 
     method = Saliency(model)
-    return _batched(model, x, targets, BATCH,
+    return _batched(model, x, targets, batch_size(device_of(model)),
                     lambda xb, tb: method.attribute(xb, target=tb, abs=True).amax(1))
 
 
@@ -45,7 +43,8 @@ def smoothgrad(model: nn.Module, x, targets, *, samples: int = 16, stdev: float 
     method = NoiseTunnel(Saliency(model))
     with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
         torch.manual_seed(seed)
-        return _batched(model, x, targets, max(1, NOISY_BATCH // samples),
+        # noisy copies per call: twice a plain batch (measured best on the CPU); images per call = that / samples
+        return _batched(model, x, targets, max(1, batch_size(x.device, scale=2) // samples),
                         lambda xb, tb: method.attribute(xb, nt_type="smoothgrad", nt_samples=samples,
                                                         stdevs=sigma, target=tb, abs=True).amax(1))
 
@@ -60,7 +59,7 @@ def gradcam(model: nn.Module, layer_name: str, x, targets) -> np.ndarray:
         cam = method.attribute(xb, target=tb, relu_attributions=True)
         return LayerAttribution.interpolate(cam, tuple(xb.shape[-2:]), interpolate_mode="bilinear")[:, 0]
 
-    return _batched(model, x, targets, BATCH, one, input_grad=False)
+    return _batched(model, x, targets, batch_size(device_of(model)), one, input_grad=False)
 
 
 def gradcam_by_formula(model: nn.Module, layer_name: str, x, targets) -> np.ndarray:
@@ -94,7 +93,7 @@ def gradcam_by_formula(model: nn.Module, layer_name: str, x, targets) -> np.ndar
         cam = F.relu((alpha * acts).sum(1, keepdim=True))
         return F.interpolate(cam, tuple(xb.shape[-2:]), mode="bilinear")[:, 0]
 
-    return _batched(model, x, targets, BATCH, one, input_grad=False)
+    return _batched(model, x, targets, batch_size(device_of(model)), one, input_grad=False)
 
 
 def gradcam_check(model: nn.Module, layer_name: str, x, targets) -> float:

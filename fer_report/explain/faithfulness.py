@@ -10,6 +10,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from fer_report.explain.layers import batch_size
+
 
 def pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """(N,) bool: the map's maximum falls inside the mask. A flat map (no maximum) is a miss."""
@@ -45,7 +47,7 @@ def deletion_curve(
     *,
     steps: int = 16,
     fill: float = 0.0,
-    batch: int = 512,
+    batch: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Delete pixels from most to least important (set to ``fill``) and record the target's probability.
 
@@ -54,6 +56,7 @@ def deletion_curve(
     so a lower area under the curve is better; compare with a random ranking on the same images.
     """
     n, _, h, w = images.shape
+    batch = batch or batch_size(images.device, scale=2)  # forward passes only: twice a gradient batch
     order = np.argsort(-maps.reshape(n, -1), axis=1, kind="stable")
     rank = np.empty_like(order)
     rank[np.arange(n)[:, None], order] = np.arange(h * w)[None, :]

@@ -53,6 +53,18 @@ def rectified(model: nn.Module, conv_name: str) -> str:
     return conv_name
 
 
+#: Images per model call. On the 2-core CPU the default report is built on, cnn4 runs fastest in
+#: batches of ~32: larger ones spill the caches (measured, interleaved: saliency of 64 images 0.09 s
+#: at 32 against 0.16 s at 128; LIME 0.86 s against 1.43 s at 256; SmoothGrad 0.79 s at 64 noisy
+#: copies a call against 1.10 s at 512). A GPU wants large batches.
+CPU_BATCH, GPU_BATCH = 32, 256
+
+
+def batch_size(device: torch.device | str, *, scale: int = 1) -> int:
+    """Images per model call on ``device`` (``scale`` times more for cheap forward-only calls)."""
+    return scale * (GPU_BATCH if torch.device(device).type == "cuda" else CPU_BATCH)
+
+
 def device_of(model: nn.Module) -> torch.device:
     p = next(iter(model.parameters()), None)
     return p.device if p is not None else torch.device("cpu")

@@ -3,8 +3,9 @@
 ``lime_image`` perturbs superpixels and fits a weighted linear model to the classifier's
 probability of the explained class. What this module adds, from the pitfalls in NOTES.md:
 SLIC superpixels sized for 48x48 faces (lime's default quickshift gives one segment on a float
-image), an adapter from lime's (N, H, W, 3) batches back to the model's one-channel input, large
-batches, a fixed seed per image, and no tqdm bar.
+image), an adapter from lime's (N, H, W, 3) batches back to the model's one-channel input, batches
+sized for the device (``layers.batch_size``: 32 on a CPU, where larger ones are slower, 256 on a
+GPU), a fixed seed per image, and no tqdm bar.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from fer_report.explain.layers import inspecting
+from fer_report.explain import layers
+from fer_report.explain.layers import CPU_BATCH, inspecting
 
 NUM_SAMPLES = 400  # perturbed images per explanation: ~9 per superpixel; R² of the local fit as at 800
-BATCH_SIZE = 256  # images per classifier call
 SLIC_SEGMENTS = 60  # requested superpixels: ~40-50 on a 48x48 face
 SLIC_COMPACTNESS = 8.0  # on the Lab L scale 0..100: segments follow brows, eyes and mouth, not noise
 SLIC_SIGMA = 0.5
@@ -87,43 +88,20 @@ def _quiet_lime() -> Iterator[None]:
         li.tqdm = original
 
 
-def _explainer(seed: int):
-    """lime's ``LimeImageExplainer`` with ``data_labels`` vectorised (see ``VectorisedExplainer``)."""
-    from lime.lime_image import LimeImageExplainer
-
-    class VectorisedExplainer(LimeImageExplainer):
-        """Same random on/off table, same perturbed images, same classifier batches as lime's own
-        ``data_labels``; only its per-sample Python loop (a deep copy and one mask per switched-off
-        superpixel, ~1 ms a sample, as long as a small CNN's forward pass) becomes one ``np.where``
-        per batch. The test suite checks both give identical data and labels."""
-
-        def data_labels(self, image, fudged_image, segments, classifier_fn, num_samples, batch_size=10):
-            n_features = np.unique(segments).shape[0]
-            if segments.min() != 0 or segments.max() != n_features - 1:  # lime assumes labels 0..S-1
-                return super().data_labels(image, fudged_image, segments, classifier_fn, num_samples, batch_size)
-            data = self.random_state.randint(0, 2, num_samples * n_features).reshape((num_samples, n_features))
-            data[0, :] = 1
-            labels = []
-            for i in range(0, num_samples, batch_size):
-                on = data[i:i + batch_size][:, segments][..., None] == 1  # (B, H, W, 1)
-                labels.extend(classifier_fn(np.ascontiguousarray(np.where(on, image, fudged_image))))
-            return data, np.array(labels)
-
-    return VectorisedExplainer(random_state=seed)  # a fresh RNG per image: order-independent results
-
-
 def explain(classify: Callable[[np.ndarray], np.ndarray], image: np.ndarray, target: int, *, seed: int = 0,
             num_samples: int | None = None, batch_size: int | None = None,
             segmentation_fn: Callable[[np.ndarray], np.ndarray] | None = None,
             hide_color: float | None = HIDE_COLOR) -> LimeExplanation:
     """LIME for one (H, W) uint8 image and class ``target``; the same seed gives the same weights."""
+    from lime.lime_image import LimeImageExplainer
+
     img = np.asarray(image, dtype=np.float64) / 255.0 if np.asarray(image).dtype == np.uint8 else np.asarray(image)
-    explainer = _explainer(seed)
+    explainer = LimeImageExplainer(random_state=seed)  # a fresh RNG per image: order-independent results
     with _quiet_lime():
         exp = explainer.explain_instance(
             img, classify, labels=(int(target),), top_labels=None, hide_color=hide_color,
             num_samples=NUM_SAMPLES if num_samples is None else num_samples,
-            batch_size=BATCH_SIZE if batch_size is None else batch_size,
+            batch_size=CPU_BATCH if batch_size is None else batch_size,
             segmentation_fn=segmentation_fn or slic_segments, random_seed=seed)
     segments = np.asarray(exp.segments)
     weights = np.zeros(int(segments.max()) + 1)
@@ -141,7 +119,8 @@ def explain_many(model: nn.Module, images: np.ndarray, targets, *, mean: float, 
     same explanation of an image at the same position); the model runs in eval mode."""
     classify = grayscale_classifier(model, mean, std, device)
     with inspecting(model):
-        return [explain(classify, img, int(t), seed=seed + i, num_samples=num_samples, batch_size=batch_size)
+        batch = layers.batch_size(device) if batch_size is None else batch_size
+        return [explain(classify, img, int(t), seed=seed + i, num_samples=num_samples, batch_size=batch)
                 for i, (img, t) in enumerate(zip(images, targets))]
 
 

@@ -34,25 +34,6 @@ def test_grayscale_adapter_feeds_the_model_its_own_input(faces):
     assert np.allclose(classify(rgb), want.numpy(), atol=1e-6)
 
 
-def test_vectorised_sampling_equals_lime_own(faces):
-    from lime.lime_image import LimeImageExplainer
-
-    image = np.repeat((faces.x[0] / 255.0)[..., None], 3, axis=-1)
-    segments = lime_maps.slic_segments(faces.x[0])
-    fudged = np.zeros_like(image)
-    calls = []
-
-    def classify(batch):
-        calls.append(len(batch))
-        return np.stack([batch.mean((1, 2, 3)), batch[:, 30:40].std((1, 2, 3))], 1)
-
-    ours = lime_maps._explainer(7).data_labels(image, fudged, segments, classify, 100, batch_size=32)
-    with lime_maps._quiet_lime():
-        theirs = LimeImageExplainer(random_state=7).data_labels(image, fudged, segments, classify, 100, batch_size=32)
-    assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
-    assert calls == [32, 32, 32, 4] * 2
-
-
 def test_lime_points_at_the_only_region_the_model_reads_and_is_reproducible(faces):
     a = mouth_artefacts(make_synthetic(size="tiny"))
     y = a["predictions"].test.y_true[:10]
