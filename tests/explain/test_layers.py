@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from fer_report.errors import ConfigError
-from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, inspecting, rectified
+from fer_report.explain.layers import batch_size, conv_layers, feature_sizes, get_layer, inspecting, rectified
 from fer_report.models import build_model
 
 
@@ -45,3 +45,8 @@ def test_rectified_finds_the_relu_a_sequential_block_runs_after_its_conv(cnn4):
     resnet = build_model("resnet18")
     assert rectified(resnet, "layer1.0.conv1") == "layer1.0.conv1"  # its ReLU module runs twice per block
     assert rectified(cnn4, "features.bn4") == "features.bn4"  # not a conv: left as named
+
+
+def test_batch_size_is_small_on_a_cpu_and_large_on_a_gpu():
+    assert batch_size("cpu") == 32 and batch_size(torch.device("cpu"), scale=2) == 64
+    assert batch_size("cuda") == 256  # a device object needs no GPU to exist
