@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fer_report import __version__
+from fer_report import __version__, result_cache
 from fer_report.artifacts import Artefacts
 from fer_report.config import Settings
 from fer_report.errors import UserError
@@ -49,14 +49,35 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
     artefacts = Artefacts(settings, work, progress=progress)
     text = artefacts.text
     results = []
+    cached_run: dict[str, Any] = {}  # header facts of the runs that made the cached results
+    caching = result_cache.usable(settings)
+    cache_root = settings.cache_dir / "results"
     for number, section in enumerate(sections, start=1):
         start = time.perf_counter()
         entry: dict[str, Any] = {"name": section.name, "number": number,
                                  "question": _question(settings, section.name, number, text)}
+        key = result_cache.key(section, settings, artefacts.dataset.fingerprint()) if caching else None
+        stored = result_cache.load(cache_root, key, work) if key else None
+        if stored is not None:
+            run = stored.pop("run", {})
+            if "training" in run:
+                run["training"]["seconds_this_run"] = 0.0  # this build trained nothing for it
+            cached_run.update(run)
+            entry.update(stored, cached=True)
+            entry["seconds"] = round(time.perf_counter() - start, 3)
+            log.info("section %s: reused (made %s) in %.1f s", section.name, stored.get("made"), entry["seconds"])
+            results.append(entry)
+            continue
         try:
+            before = result_cache.files_in(work) if key else set()
             result = section.run(**{need: artefacts.get(need) for need in section.needs})
             entry.update(status="ok", numbers=result.numbers, text=result.text,
                          figures=[asdict(f) for f in result.figures], tables=result.tables)
+            if key:
+                keep = {k: entry[k] for k in ("status", "numbers", "text", "figures", "tables")}
+                made = dt.datetime.now().isoformat(timespec="seconds")
+                result_cache.store(cache_root, key, _jsonable({**keep, "made": made, "run": _run_facts(artefacts)}),
+                                   work, sorted(result_cache.files_in(work) - before))
         except UserError:
             raise
         except Exception as exc:
@@ -72,7 +93,7 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
         results.append(entry)
 
     report = {"fer_report": __version__, "created": dt.datetime.now().isoformat(timespec="seconds"),
-              "settings": settings.to_json(), "run": _run_facts(artefacts), "sections": results}
+              "settings": settings.to_json(), "run": {**cached_run, **_run_facts(artefacts)}, "sections": results}
     (work / "report.json").write_text(json.dumps(_jsonable(report), indent=1, ensure_ascii=False), encoding="utf-8")
 
     from fer_report.render import render_html, write_pdf

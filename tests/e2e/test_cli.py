@@ -68,6 +68,7 @@ def test_second_build_reuses_the_cache(built, capsys):
     assert main(args) == 0
     report = json.loads((built.parent / "again" / "report.json").read_text(encoding="utf-8"))
     assert report["run"]["training"]["seconds_this_run"] == 0.0
+    assert report["sections"][0]["cached"]  # the same section, settings, data and code: its result is reused
 
 
 def test_failed_build_keeps_the_previous_report(built, monkeypatch, capsys):
