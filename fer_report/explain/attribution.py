@@ -43,8 +43,8 @@ def smoothgrad(model: nn.Module, x, targets, *, samples: int = 16, stdev: float 
     method = NoiseTunnel(Saliency(model))
     with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
         torch.manual_seed(seed)
-        # noisy copies per call: twice a plain batch (measured best on the CPU); images per call = that / samples
-        return _batched(model, x, targets, max(1, batch_size(x.device, scale=2) // samples),
+        # a call takes a plain batch of noisy copies (measured best on the CPU): images per call = batch / samples
+        return _batched(model, x, targets, max(1, batch_size(x.device) // samples),
                         lambda xb, tb: method.attribute(xb, nt_type="smoothgrad", nt_samples=samples,
                                                         stdevs=sigma, target=tb, abs=True).amax(1))
 

@@ -55,8 +55,8 @@ def rectified(model: nn.Module, conv_name: str) -> str:
 
 #: Images per model call. On the 2-core CPU the default report is built on, cnn4 runs fastest in
 #: batches of ~32: larger ones spill the caches (measured, interleaved: saliency of 64 images 0.09 s
-#: at 32 against 0.16 s at 128; LIME 0.86 s against 1.43 s at 256; SmoothGrad 0.79 s at 64 noisy
-#: copies a call against 1.10 s at 512). A GPU wants large batches.
+#: at 32 against 0.16 s at 128; LIME 0.86 s against 1.43 s at 256; SmoothGrad of 64 images 0.47 s at
+#: 32 noisy copies a call, 0.56 s at 64, 1.10 s at 512). A GPU wants large batches.
 CPU_BATCH, GPU_BATCH = 32, 256
 
 
