@@ -36,7 +36,7 @@ def _options() -> argparse.ArgumentParser:
     g.add_argument("--match", metavar="NAME", help="for --model dnn: the CNN whose parameter count it matches (default cnn4)")
     g.add_argument("--weights", metavar="PATH", help="for resnet18: a local torchvision state dict to start from")
     g = p.add_argument_group("training (a second run with the same settings reuses the cache)")
-    g.add_argument("--epochs", type=int, metavar="N", help="training epochs (default 12)")
+    g.add_argument("--epochs", type=int, metavar="N", help="training epochs (default 10)")
     g.add_argument("--batch-size", type=int, metavar="N", help="batch size (default 64)")
     g.add_argument("--lr", type=float, metavar="LR", help="learning rate (default 0.002, cosine schedule)")
     g.add_argument("--optimizer", choices=["adam", "sgd"], help="adam (default) or sgd (Nesterov momentum 0.9)")

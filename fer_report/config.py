@@ -34,7 +34,7 @@ class Settings:
     model: str = "cnn4"
     match: str = "cnn4"  # for the dnn model: the CNN whose parameter count it matches
     weights: str | None = None
-    epochs: int = 12
+    epochs: int = 10
     batch_size: int = 64
     lr: float = 2e-3
     optimizer: str = "adam"
