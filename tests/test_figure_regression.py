@@ -4,7 +4,8 @@ The figures are drawn by the report's plotting functions from fixed, seeded inpu
 means the drawing changed, not the training. Fonts are pinned to DejaVu Sans (shipped inside
 matplotlib, with matplotlib's own FreeType), so the pixels do not depend on which system fonts
 are installed; the formula goes through the report's real path (ziamath SVG -> WeasyPrint PDF ->
-poppler PNG).
+poppler PNG); the saliency and Grad-CAM figures show captum's real maps of the hand-built MouthNet
+(tests/explain/known_answer.py) on tiny synthetic faces, so they need no training either.
 
 Regenerate the baselines on purpose after an intended change (then look at them before committing):
 
@@ -96,6 +97,41 @@ def draw_formula(out: Path, latex: str | None = None) -> Path:
     return out / "formula.png"
 
 
+def _mouth_examples(n: int = 7):
+    """Seven tiny synthetic faces explained on the hand-built MouthNet: real captum maps, no training."""
+    import torch
+
+    from fer_report.data.synthetic import make_synthetic
+    from tests.explain.known_answer import MEAN, mouth_artefacts
+
+    art = mouth_artefacts(make_synthetic(seed=0, size="tiny"))
+    pred = art["predictions"].test
+    idx = np.arange(n)
+    x = torch.as_tensor(art["dataset"].test.x[idx], dtype=torch.float32)[:, None] / 255.0 - MEAN
+    return art, pred, idx, x
+
+
+def draw_saliency(out: Path) -> Path:
+    from fer_report.explain.attribution import saliency, smoothgrad
+    from fer_report.sections.saliency import plot_examples
+
+    art, pred, idx, x = _mouth_examples()
+    model, targets = art["trained"].model, pred.y_pred[idx]
+    maps = {"saliency": saliency(model, x, targets), "smoothgrad": smoothgrad(model, x, targets, samples=8, seed=0)}
+    return _save(out, "saliency", lambda: plot_examples(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
+                                                        text=Text("en")))
+
+
+def draw_gradcam(out: Path) -> Path:
+    from fer_report.explain.attribution import gradcam
+    from fer_report.sections.gradcam import plot_overlays
+
+    art, pred, idx, x = _mouth_examples()
+    maps = gradcam(art["trained"].model, "conv", x, pred.y_pred[idx])
+    return _save(out, "gradcam", lambda: plot_overlays(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
+                                                       text=Text("en")))
+
+
 def _save(out: Path, name: str, plot) -> Path:
     figures = Figures(out)  # the report's style and dpi; fonts pinned on top of it
     with matplotlib.rc_context(PINNED):
@@ -103,7 +139,8 @@ def _save(out: Path, name: str, plot) -> Path:
     return out / figure.path
 
 
-DRAW = {"confusion": draw_confusion, "history": draw_history, "formula": draw_formula}
+DRAW = {"confusion": draw_confusion, "history": draw_history, "formula": draw_formula, "saliency": draw_saliency,
+        "gradcam": draw_gradcam}
 
 
 @pytest.mark.parametrize("name", sorted(DRAW))
