@@ -14,7 +14,7 @@ from fer_report.explain.attribution import gradcam, gradcam_by_formula
 from fer_report.explain.examples import correct_sample, one_per_class, without_correct
 from fer_report.explain.examples import title as example_title
 from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, rectified
-from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
+from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
 from fer_report.section import Result, Section
 from fer_report.train import to_input
 
@@ -87,7 +87,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
                                        classes=dataset.classes, regions=None if test.regions is None
                                        else test.regions[sample], region_names=REGIONS, seed=settings.seed)
         lines += faithfulness_text(scores, {"gradcam": text("cam.method")}, text)
-        figs.append(figures.save(plot_deletion(scores["gradcam"], text), "gradcam_deletion",
+        figs.append(figures.save(plot_deletion(scores, {"gradcam": text("cam.method")}, text), "gradcam_deletion",
                                  text("cap.deletion", n=len(sample))))
     else:
         lines.append(text("faith.none"))
@@ -119,20 +119,6 @@ def plot_overlays(images: np.ndarray, maps: np.ndarray, idx: np.ndarray, pred, c
             for spine in ax.spines.values():
                 spine.set_visible(False)
         axes[r, 0].set_ylabel(text(key), fontsize=8)
-    return fig
-
-
-def plot_deletion(s: dict, text) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(4.4, 2.7))
-    ax.plot(s["fractions"], s["curve"], label=f"{text('cam.method')} (AUC {s['deletion_auc']:.3f})")
-    ax.plot(s["fractions"], s["random_curve"], "--", color="gray",
-            label=f"{text('faith.random')} (AUC {s['random_auc']:.3f})")
-    ax.set_xlabel(text("faith.fraction"))
-    ax.set_ylabel(text("faith.prob"))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False)
-    fig.tight_layout()
     return fig
 
 

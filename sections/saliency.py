@@ -13,7 +13,7 @@ from fer_report.explain.attribution import saliency, smoothgrad
 from fer_report.explain.course import export
 from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class, without_correct
 from fer_report.explain.examples import title as example_title
-from fer_report.explain.scorecard import faithfulness_text, random_deletion, score_maps, table_rows
+from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
 from fer_report.section import Result, Section
 from fer_report.train import to_input
 
@@ -53,6 +53,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     lines = [text("sal.intro", n_classes=len(shown), k=len(mistakes)),
              *without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)]
     scores: dict[str, dict] = {}
+    names = {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")}
     if len(sample):
         targets = pred.y_true[sample]
         x = to_input(test.x[sample], trained.mean, trained.std, trained.device)
@@ -62,12 +63,12 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
         for method, maps in maps_of(sample, targets).items():
             scores[method] = score_maps(maps, predict=predict, x=x, targets=targets, classes=dataset.classes,
                                         regions=regions, region_names=REGIONS, random_scores=rand)
-        lines += faithfulness_text(scores, {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")}, text)
-        figs.append(figures.save(plot_deletion(scores, text), "saliency_deletion",
+        lines += faithfulness_text(scores, names, text)
+        figs.append(figures.save(plot_deletion(scores, names, text), "saliency_deletion",
                                  text("cap.deletion", n=len(sample))))
     else:
         lines.append(text("faith.none"))
-    rows = table_rows(scores, {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")})
+    rows = table_rows(scores, names)
     return Result(numbers={"examples": idx.tolist(), "faithfulness": scores, "smoothgrad_samples": SMOOTH_SAMPLES,
                            "smoothgrad_stdev": SMOOTH_STDEV, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs, tables={"faithfulness": rows})
@@ -100,23 +101,6 @@ def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarr
                 spine.set_visible(False)
             if j == 0:
                 ax.set_ylabel(text(key), fontsize=8)
-    return fig
-
-
-def plot_deletion(scores: dict[str, dict], text, names: dict[str, str] | None = None) -> plt.Figure:
-    names = names or {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")}
-    fig, ax = plt.subplots(figsize=(4.4, 2.7))
-    first = next(iter(scores.values()))
-    for method, s in scores.items():
-        ax.plot(s["fractions"], s["curve"], label=f"{names[method]} (AUC {s['deletion_auc']:.3f})")
-    ax.plot(first["fractions"], first["random_curve"], "--", color="gray",
-            label=f"{text('faith.random')} (AUC {first['random_auc']:.3f})")
-    ax.set_xlabel(text("faith.fraction"))
-    ax.set_ylabel(text("faith.prob"))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False)
-    fig.tight_layout()
     return fig
 
 

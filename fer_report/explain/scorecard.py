@@ -137,3 +137,22 @@ def table_rows(scores: dict[str, dict], names: dict[str, str]) -> list[dict]:
 
 def _code(names: dict[int, str], name: str) -> int:
     return next(code for code, n in names.items() if n == name)
+
+
+def plot_deletion(scores: dict[str, dict], names: dict[str, str], text):
+    """Each method's mean deletion curve beside the shared random ranking's, AUCs in the legend."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.4, 2.7))
+    first = next(iter(scores.values()))
+    for method, s in scores.items():
+        ax.plot(s["fractions"], s["curve"], label=f"{names[method]} (AUC {s['deletion_auc']:.3f})")
+    ax.plot(first["fractions"], first["random_curve"], "--", color="gray",
+            label=f"{text('faith.random')} (AUC {first['random_auc']:.3f})")
+    ax.set_xlabel(text("faith.fraction"))
+    ax.set_ylabel(text("faith.prob"))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
