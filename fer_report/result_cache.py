@@ -33,7 +33,10 @@ def usable(settings: Settings) -> bool:
 
 
 def key(section: Section, settings: Settings, data_fingerprint: str) -> str:
+    from fer_report.train import resolve_device
+
     parts = {k: v for k, v in settings.to_json().items() if k not in IGNORED}
+    parts["device"] = resolve_device(settings.device).type  # "auto" means another device on a GPU machine
     run = section.run  # by name, so that a section whose run is swapped (a plugin, a test) is not mistaken
     parts.update(section=section.name, run=f"{run.__module__}.{run.__qualname__}", data=data_fingerprint, code=code_hash(),
                  weights=_file_hash(Path(settings.weights)) if settings.weights else None)
