@@ -1,17 +1,36 @@
-"""Artefacts sections ask for by name, each computed at most once per build and only when asked for."""
+"""Artefacts sections ask for by name, each computed at most once per build and only when asked for.
+
+Each artefact is registered with ``@artefact(name, doc)``: a function of the ``Artefacts`` of the
+run that computes it. A section package registers its own the same way (at import, before its
+section is checked), so its sections can ask for them by parameter name.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from fer_report.config import Settings
-from fer_report.figures import Figures
-from fer_report.i18n import Text
+
+@dataclass(frozen=True)
+class Artefact:
+    name: str
+    doc: str
+    compute: Callable[["Artefacts"], Any]
+
+
+#: name -> Artefact, in registration order.
+ARTEFACTS: dict[str, Artefact] = {}
+
+
+def artefact(name: str, doc: str) -> Callable:
+    """Register ``fn(artefacts) -> value`` as the artefact ``name`` (a section's parameter name)."""
+    def register(fn: Callable[["Artefacts"], Any]) -> Callable[["Artefacts"], Any]:
+        ARTEFACTS[name] = Artefact(name, doc, fn)
+        return fn
+    return register
 
 
 @dataclass
@@ -34,65 +53,89 @@ class Predictions:
 class Artefacts:
     """``get("predictions")`` trains (or reuses) the model, then predicts; nothing runs that no section needs."""
 
-    def __init__(self, settings: Settings, build_dir: Path, *, progress: bool | None = None) -> None:
-        self._settings = settings
-        self._build_dir = build_dir
-        self._progress = progress
+    def __init__(self, settings, build_dir: Path, *, progress: bool | None = None) -> None:
+        self.settings = settings
+        self.build_dir = build_dir
+        self.progress = progress
+        self._values: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
-        return getattr(self, name)
+        if name not in self._values:
+            self._values[name] = ARTEFACTS[name].compute(self)
+        return self._values[name]
 
-    @cached_property
-    def settings(self) -> Settings:
-        return self._settings
+    def computed(self, name: str) -> bool:
+        """Whether ``name`` was already computed (the header shows only what some section needed)."""
+        return name in self._values
 
-    @cached_property
-    def text(self) -> Text:
-        return Text(self._settings.lang)
+    def __getattr__(self, name: str) -> Any:  # a.trained reads like a.get("trained")
+        if name.startswith("_") or name not in ARTEFACTS:
+            raise AttributeError(name)
+        return self.get(name)
 
-    @cached_property
-    def figures(self) -> Figures:
-        return Figures(self._build_dir, lang=self._settings.lang)
 
-    @cached_property
-    def dataset(self):
-        from fer_report.data import load_dataset
+@artefact("settings", "the run's Settings")
+def _settings(a: Artefacts):
+    return a.settings
 
-        return load_dataset(self._settings.data, seed=self._settings.seed,
-                            synthetic_size=self._settings.synthetic_size)
 
-    @cached_property
-    def network(self):
-        import torch
+@artefact("text", "the report's language: text(key, **values) and text.cls(name)")
+def _text(a: Artefacts):
+    from fer_report.i18n import Text
 
-        from fer_report.models import build_model
+    return Text(a.settings.lang)
 
-        torch.manual_seed(self._settings.seed)
-        return build_model(self._settings.model, num_classes=len(self.dataset.classes),
-                           image_size=self.dataset.image_size, match=self._settings.match,
-                           weights=self._settings.weights)
 
-    @cached_property
-    def trained(self):
-        from fer_report.train import train
+@artefact("figures", "a Figures helper that saves matplotlib figures as PNG into the build")
+def _figures(a: Artefacts):
+    from fer_report.figures import Figures
 
-        return train(self._settings, self.dataset, progress=self._progress)
+    return Figures(a.build_dir, lang=a.settings.lang)
 
-    @cached_property
-    def predictions(self) -> Predictions:
-        import torch
 
-        from fer_report.train import to_input
+@artefact("dataset", "the loaded Dataset (train/val/test splits)")
+def _dataset(a: Artefacts):
+    from fer_report.data import load_dataset
 
-        t = self.trained
-        out = {}
-        for split_name in ("test", "val"):
-            split = self.dataset.splits()[split_name]
-            probs = []
-            with torch.no_grad():
-                for i in range(0, len(split), 512):
-                    x = to_input(split.x[i:i + 512], t.mean, t.std, t.device)
-                    probs.append(torch.softmax(t.predict(x), 1).float().cpu().numpy())  # ten-crop mean if trained so
-            p = np.concatenate(probs) if probs else np.zeros((0, len(self.dataset.classes)))
-            out[split_name] = SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
-        return Predictions(**out)
+    s = a.settings
+    return load_dataset(s.data, seed=s.seed, synthetic_size=s.synthetic_size)
+
+
+@artefact("network", "an untrained instance of the chosen model (no training needed)")
+def _network(a: Artefacts):
+    import torch
+
+    from fer_report.models import build_model
+
+    s, ds = a.settings, a.get("dataset")
+    torch.manual_seed(s.seed)
+    return build_model(s.model, num_classes=len(ds.classes), image_size=ds.image_size, match=s.match,
+                       weights=s.weights)
+
+
+@artefact("spec", "what the model takes: channels, size and normalisation (known without training)")
+def _spec(a: Artefacts):
+    from fer_report.inference import fitted_spec
+
+    return fitted_spec(a.get("dataset").train.x)
+
+
+@artefact("trained", "the trained model with its history, input spec and device (trains or reuses the cache)")
+def _trained(a: Artefacts):
+    from fer_report.train import train
+
+    return train(a.settings, a.get("dataset"), progress=a.progress)
+
+
+@artefact("predictions", "test and validation predictions of the trained model")
+def _predictions(a: Artefacts) -> Predictions:
+    from fer_report.inference import predict_probs
+
+    t, ds = a.get("trained"), a.get("dataset")
+    out = {}
+    for name in ("test", "val"):
+        split = ds.splits()[name]
+        p = predict_probs(t.model, split.x, t.spec, t.device, ten_crop=t.ten_crop)  # ten-crop mean if trained so
+        p = p if len(p) else np.zeros((0, len(ds.classes)), np.float32)
+        out[name] = SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
+    return Predictions(**out)

@@ -20,7 +20,8 @@ from fer_report import __version__, result_cache
 from fer_report.artifacts import Artefacts
 from fer_report.config import Settings
 from fer_report.errors import UserError
-from fer_report.section import Section, load_sections, select
+from fer_report.requirements import unmet
+from fer_report.section import Section, load_sections, run_section, select
 
 log = logging.getLogger(__name__)
 OUTPUTS = ("report.html", "report.pdf", "report.json", "figures")
@@ -47,16 +48,25 @@ def build(settings: Settings, *, out: Path | None = None, progress: bool | None 
 
 def _build_into(work: Path, settings: Settings, sections: list[Section], progress: bool | None) -> dict[str, Any]:
     artefacts = Artefacts(settings, work, progress=progress)
-    text = artefacts.text
+    texts = {s.name: s.text(settings.lang) for s in sections}
     results = []
     cached_run: dict[str, Any] = {}  # header facts of the runs that made the cached results
     caching = result_cache.usable(settings)
     cache_root = settings.cache_dir / "results"
     for number, section in enumerate(sections, start=1):
         start = time.perf_counter()
+        text = texts[section.name]
         entry: dict[str, Any] = {"name": section.name, "number": number,
-                                 "question": _question(settings, section.name, number, text)}
-        key = result_cache.key(section, settings, artefacts.dataset.fingerprint()) if caching else None
+                                 "question": settings.questions.get(section.name)
+                                 or f"{number}. {section.question[settings.lang]}"}
+        reason = unmet(section.requires, artefacts)
+        if reason is not None:
+            key, values = reason
+            entry.update(status="skipped", reason=text(key, **values), numbers={}, text=[], figures=[], tables={})
+            log.info("section %s: skipped (%s)", section.name, entry["reason"])
+            results.append(entry)
+            continue
+        key = result_cache.key(section, settings, artefacts.get("dataset").fingerprint()) if caching else None
         stored = result_cache.load(cache_root, key, work) if key else None
         if stored is not None:
             run = stored.pop("run", {})
@@ -70,7 +80,7 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
             continue
         try:
             before = result_cache.files_in(work) if key else set()
-            result = section.run(**{need: artefacts.get(need) for need in section.needs})
+            result = run_section(section, artefacts)
             entry.update(status="ok", numbers=result.numbers, text=result.text,
                          figures=[asdict(f) for f in result.figures], tables=result.tables)
             if key:
@@ -99,31 +109,27 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
     from fer_report.render import render_html, write_pdf
 
     start = time.perf_counter()
-    html = render_html(_context(settings, report, text), work, user_templates=settings.templates)
+    html = render_html({**_context(settings, report, artefacts.get("text")), "texts": texts}, work,
+                       user_templates=settings.templates, sections=sections)
     (work / "report.html").write_text(html, encoding="utf-8")
     write_pdf(html, work / "report.pdf", work)
     log.info("HTML and PDF written in %.1f s", time.perf_counter() - start)
     return report
 
 
-def _question(settings: Settings, name: str, number: int, text) -> str:
-    """The user's heading from the config, as written; else the built-in one, numbered."""
-    return settings.questions.get(name) or f"{number}. {text.question(name)}"
-
-
 def _run_facts(artefacts: Artefacts) -> dict[str, Any]:
     """What the header shows: only artefacts some section already computed (never trains for the header)."""
     facts: dict[str, Any] = {}
-    if "dataset" in artefacts.__dict__:
-        ds = artefacts.dataset
+    if artefacts.computed("dataset"):
+        ds = artefacts.get("dataset")
         facts["data"] = {"name": ds.name, "source": ds.source, "image_size": ds.image_size,
                          "sizes": {k: len(v) for k, v in ds.splits().items()}}
-    if "trained" in artefacts.__dict__:
-        t = artefacts.trained
+    if artefacts.computed("trained"):
+        t = artefacts.get("trained")
         facts["training"] = {"device": str(t.device), "seconds_this_run": round(t.seconds, 1),
                              "epochs_run": len(t.history), "cache": str(t.cache_dir)}
-    if "predictions" in artefacts.__dict__:
-        p = artefacts.predictions
+    if artefacts.computed("predictions"):
+        p = artefacts.get("predictions")
         facts["accuracy"] = {"test": p.test.accuracy, "val": p.val.accuracy}
     return facts
 

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from fer_report import __version__
+from fer_report import __version__, options
 from fer_report.errors import UserError
 
 log = logging.getLogger("fer_report")
@@ -27,44 +27,18 @@ EPILOG = """examples:
 
 
 def _options() -> argparse.ArgumentParser:
-    """Options shared by build, section and train; defaults live in config.Settings (None = not given)."""
+    """Options shared by build, section and train: every setting's flag (declared once, in config.Settings)
+    plus the few flags that are not settings."""
+    from fer_report.config import Settings
+
     p = argparse.ArgumentParser(add_help=False)
-    g = p.add_argument_group("data and model")
-    g.add_argument("--data", metavar="PATH", help="Kaggle FER2013 CSV (emotion,pixels,Usage), course CSV (label,feature), "
-                   ".csv.gz/.zip of either, or a folder with one sub-folder per class; default: embedded synthetic faces")
-    g.add_argument("--model", metavar="NAME", help="cnn4 (default), cnn3, resnet18, vgg or dnn; see `fer-report list`")
-    g.add_argument("--match", metavar="NAME", help="for --model dnn: the CNN whose parameter count it matches (default cnn4)")
-    g.add_argument("--weights", metavar="PATH", help="for resnet18: a local torchvision state dict to start from")
-    g = p.add_argument_group("training (a second run with the same settings reuses the cache)")
-    g.add_argument("--epochs", type=int, metavar="N", help="training epochs (default 10)")
-    g.add_argument("--batch-size", type=int, metavar="N", help="batch size (default 64)")
-    g.add_argument("--lr", type=float, metavar="LR", help="learning rate (default 0.002, cosine schedule)")
-    g.add_argument("--optimizer", choices=["adam", "sgd"], help="adam (default) or sgd (Nesterov momentum 0.9)")
-    g.add_argument("--no-augment", dest="augment", action="store_const", const=False,
-                   help="train without flip/rotation/shift/scale augmentation")
-    g.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default auto: cuda if present)")
-    g.add_argument("--recipe", metavar="NAME", help="a built-in training recipe (configs/NAME.toml) under --config "
-                   "and flags: fer2013-best = the best published FER2013 network's training (VGG, GPU, hours on CPU)")
-    g.add_argument("--compile", action="store_const", const=True, help="torch.compile the training step (CUDA)")
-    g.add_argument("--seed", type=int, metavar="N", help="seed for data generation, splits and training (default 0)")
-    g.add_argument("--synthetic-size", choices=["default", "small", "tiny"],
-                   help="size of the embedded synthetic dataset (default: default)")
-    g.add_argument("--ablations", metavar="A,B", help="extra runs compared in the augmentation section, each one "
-                   "more training: dnn (a fully connected net with the CNN's parameter count); default none")
-    g = p.add_argument_group("report")
-    g.add_argument("--layer", metavar="NAME", help="conv layer (dotted module name, see the architecture table) for "
-                   "the filter and Grad-CAM sections; default: each section's own choice")
-    g.add_argument("--export-course-figures", metavar="DIR", help="also write the course's file names "
-                   "(fig1_0..6.jpg saliency, fig2_1.jpg/fig2_2.jpg filters, fig3_0..6.jpg LIME) into DIR")
-    g.add_argument("--lang", choices=["en", "zh-TW"], help="report language (default en)")
-    g.add_argument("--out", metavar="DIR", help="output folder (default build/)")
-    g.add_argument("--cache", metavar="DIR", help="artefact cache (default OUT/cache)")
+    groups = options.add_arguments(p, Settings)
+    groups["training"].add_argument(
+        "--recipe", metavar="NAME", help="a built-in training recipe (configs/NAME.toml) under --config and flags: "
+        "fer2013-best = the best published FER2013 network's training (VGG, GPU, hours on CPU)")
+    g = groups["report"]
     g.add_argument("--config", metavar="FILE.toml", help="TOML file setting any option above plus [author] "
                    "student_id/department/name and [questions] headings; flags override it")
-    g.add_argument("--templates", metavar="DIR", help="folder of Jinja2 templates overriding the built-in ones by "
-                   "name (e.g. report.html.j2, print.css, sections/confusion.html.j2); rendered in a sandbox")
-    g.add_argument("--keep-going", action="store_const", const=True,
-                   help="write the report even if a section fails (it is marked failed)")
     g.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     g.add_argument("--debug", action="store_true", help="show Python tracebacks")
     return p
@@ -170,10 +144,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     report = build(settings)
     out = Path(settings.out)
-    failed = [s["name"] for s in report["sections"] if s["status"] != "ok"]
+    failed = [s["name"] for s in report["sections"] if s["status"] == "failed"]
+    skipped = [s["name"] for s in report["sections"] if s["status"] == "skipped"]
     acc = report["run"].get("accuracy")
     print(f"wrote {out}/report.html, {out}/report.pdf, {out}/report.json ({len(report['sections'])} sections"
           + (f", test accuracy {acc['test']:.1%}" if acc else "") + ")")
+    if skipped:
+        print(f"sections skipped (not applicable; report.json says why): {', '.join(skipped)}", file=sys.stderr)
     if failed:
         print(f"sections marked failed: {', '.join(failed)}", file=sys.stderr)
     return 0
@@ -182,14 +159,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace):
     from fer_report.config import load_settings
 
-    overrides = {k: getattr(args, k, None) for k in (
-        "data", "model", "match", "weights", "epochs", "batch_size", "lr", "optimizer", "augment", "device", "compile",
-        "seed", "synthetic_size", "lang", "out", "cache", "keep_going", "templates", "layer", "export_course_figures")}
+    from fer_report.config import Settings
+
+    given = options.overrides(args, Settings)
     if getattr(args, "sections", None):
-        overrides["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
-    if getattr(args, "ablations", None):
-        overrides["ablations"] = [a.strip() for a in args.ablations.split(",") if a.strip()]
-    return load_settings(args.config, overrides, recipe=getattr(args, "recipe", None))
+        given["sections"] = [s.strip() for s in args.sections.split(",") if s.strip()]
+    return load_settings(args.config, given, recipe=getattr(args, "recipe", None))
 
 
 def _train(settings) -> int:

@@ -1,15 +1,18 @@
-"""Settings: built-in defaults, then a TOML file, then command-line flags, each overriding the last."""
+"""Settings: built-in defaults, then a recipe, then a TOML file, then command-line flags, each
+overriding the last. Every setting is declared once below (``option``): its flag, help, checks and
+which cache keys it enters all come from that declaration (``fer_report.options``)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from fer_report.errors import ConfigError
+from fer_report import options
+from fer_report.errors import ConfigError, did_you_mean
+from fer_report.options import option
 
 LANGS = ("en", "zh-TW")
 DEVICES = ("auto", "cpu", "cuda")
@@ -17,6 +20,7 @@ OPTIMIZERS = ("adam", "sgd")
 AUGMENT_POLICIES = ("light", "strong")  # see fer_report/augment.py
 SCHEDULES = ("cosine", "plateau")
 ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
+SYNTHETIC_SIZES = ("default", "small", "tiny")
 
 
 @dataclass
@@ -28,36 +32,81 @@ class Author:
     name: str = ""
 
 
+def _match_key(s: "Settings") -> str | None:
+    return s.match if s.model == "dnn" else None
+
+
+def _weights_key(s: "Settings") -> str | None:
+    from fer_report.hashing import file_sha256
+
+    return file_sha256(s.weights) if s.weights else None
+
+
+def _device_key(s: "Settings") -> str:
+    from fer_report.inference import resolve_device
+
+    return resolve_device(s.device).type  # "auto" means another device on a GPU machine
+
+
 @dataclass
 class Settings:
-    data: str | None = None  # None = the embedded synthetic faces
-    model: str = "cnn4"
-    match: str = "cnn4"  # for the dnn model: the CNN whose parameter count it matches
-    weights: str | None = None
-    epochs: int = 10
-    batch_size: int = 64
-    lr: float = 2e-3
-    optimizer: str = "adam"
-    augment: bool = True
-    augment_policy: str = "light"  # light, or strong (random resized crop, shift, flip, rotation, random erasing)
-    ten_crop: bool = False  # train on the ten crops of each image and average them at test time
-    schedule: str = "cosine"  # cosine, or plateau (lr x0.75 after 5 epochs without a better val_acc)
-    compile: bool = False  # torch.compile the training step (CUDA)
-    lang: str = "en"
-    out: str = "build"
-    cache: str | None = None  # None = <out>/cache
-    device: str = "auto"
-    seed: int = 0
-    synthetic_size: str = "default"
-    sections: list[str] | None = None  # None = every section
-    layer: str | None = None  # conv layer for filters/Grad-CAM (dotted module name); None = each section's default
-    export_course_figures: str | None = None  # folder for the course's fig1_*.jpg / fig2_*.jpg / fig3_*.jpg
-    ablations: list[str] = field(default_factory=list)  # e.g. ["dnn"]: CNN vs the DNN of equal parameter count
-    keep_going: bool = False
-    templates: str | None = None  # a folder whose templates override the built-in ones (sandboxed)
-    title: str | None = None
-    author: Author = field(default_factory=Author)
-    questions: dict[str, str] = field(default_factory=dict)  # section name -> question heading
+    data: str | None = option(None, affects="results", group="data", metavar="PATH", help=(
+        "Kaggle FER2013 CSV (emotion,pixels,Usage), course CSV (label,feature), .csv.gz/.zip of either, or a "
+        "folder with one sub-folder per class; default: embedded synthetic faces"))
+    model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True,
+                        help="cnn4, cnn3, resnet18, vgg or dnn; see `fer-report list`")
+    match: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True, key=_match_key,
+                        help="for --model dnn: the CNN whose parameter count it matches")
+    weights: str | None = option(None, affects="training", group="data", metavar="PATH", key_always=True,
+                                 key=_weights_key, path="file",
+                                 help="for resnet18: a local torchvision state dict to start from")
+    epochs: int = option(10, affects="training", group="training", metavar="N", key_always=True, minimum=1,
+                         help="training epochs")
+    batch_size: int = option(64, affects="training", group="training", metavar="N", key_always=True, minimum=2,
+                             help="batch size")
+    lr: float = option(2e-3, affects="training", group="training", metavar="LR", key_always=True, positive=True,
+                       help="learning rate (cosine schedule)")
+    optimizer: str = option("adam", affects="training", group="training", choices=OPTIMIZERS, key_always=True,
+                            help="adam or sgd (Nesterov momentum 0.9)")
+    augment: bool = option(True, affects="training", group="training", flag="--no-augment", key_always=True,
+                           help="train without flip/rotation/shift/scale augmentation")
+    augment_policy: str = option("light", affects="training", group="training", choices=AUGMENT_POLICIES, help=(
+        "light (flip, rotation, shift, zoom) or strong (random resized crop, shift, flip, rotation, random erasing)"))
+    ten_crop: bool = option(False, affects="training", group="training",
+                            help="train on the ten crops of each image and average them at test time")
+    schedule: str = option("cosine", affects="training", group="training", choices=SCHEDULES,
+                           help="cosine, or plateau (lr x0.75 after 5 epochs without a better val_acc)")
+    compile: bool = option(False, affects="nothing", group="training",
+                           help="torch.compile the training step (CUDA; speed only)")
+    device: str = option("auto", affects="training", group="training", choices=DEVICES, key_always=True,
+                         key=_device_key, help="where to train and explain (auto: cuda if present)")
+    seed: int = option(0, affects="training", group="training", metavar="N", key_always=True,
+                       help="seed for data generation, splits and training")
+    synthetic_size: str = option("default", affects="results", group="training", choices=SYNTHETIC_SIZES,
+                                 help="size of the embedded synthetic dataset")
+    ablations: list[str] = option(factory=list, affects="results", group="training", choices=ABLATIONS,
+                                  help="extra runs compared in the augmentation section, each one more training: "
+                                       "dnn (a fully connected net with the CNN's parameter count)")
+    layer: str | None = option(None, affects="results", metavar="NAME", help=(
+        "conv layer (dotted module name, see the architecture table) for the filter and Grad-CAM sections; "
+        "default: each section's own choice"))
+    export_course_figures: str | None = option(None, affects="results", metavar="DIR", help=(
+        "also write the course's file names (fig1_0..6.jpg saliency, fig2_1.jpg/fig2_2.jpg filters, "
+        "fig3_0..6.jpg LIME) into DIR"))
+    lang: str = option("en", affects="results", choices=LANGS, help="report language")
+    out: str = option("build", affects="nothing", metavar="DIR", help="output folder")
+    cache: str | None = option(None, affects="nothing", metavar="DIR", help="artefact cache (default OUT/cache)")
+    templates: str | None = option(None, affects="nothing", metavar="DIR", path="dir", help=(
+        "folder of Jinja2 templates overriding the built-in ones by name (e.g. report.html.j2, print.css, "
+        "sections/confusion.html.j2); rendered in a sandbox"))
+    keep_going: bool = option(False, affects="nothing", help="write the report even if a section fails (marked failed)")
+    title: str | None = option(None, affects="nothing", metavar="TEXT", help="the report's title")
+    sections: list[str] | None = option(None, affects="nothing", flag="",
+                                        help="sections to build (build --sections A,B); default every section")
+    author: Author = option(factory=Author, affects="nothing", flag="",
+                            help="[author] student_id, department, name: the report header")
+    questions: dict[str, str] = option(factory=dict, affects="nothing", flag="",
+                                       help="[questions] section name -> question heading")
 
     @property
     def cache_dir(self) -> Path:
@@ -67,32 +116,24 @@ class Settings:
         return asdict(self)
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "data": (str,), "model": (str,), "match": (str,), "weights": (str,), "epochs": (int,),
-    "batch_size": (int,), "lr": (float, int), "optimizer": (str,), "augment": (bool,), "lang": (str,),
-    "out": (str,), "cache": (str,), "device": (str,), "seed": (int,), "synthetic_size": (str,),
-    "sections": (list,), "layer": (str,), "export_course_figures": (str,), "keep_going": (bool,), "ablations": (list,), "templates": (str,), "title": (str,), "author": (dict,), "questions": (dict,),
-    "augment_policy": (str,), "ten_crop": (bool,), "schedule": (str,), "compile": (bool,),
-}
-
-
-def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, recipe: str | None = None) -> Settings:
+def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, recipe: str | None = None,
+                  cls: type = Settings) -> Settings:
     """Defaults < ``recipe`` < ``config_file`` < ``overrides`` (flags the user actually gave; None means not given)."""
     values: dict[str, Any] = {}
     lines: dict[str, str] = {}
     if recipe is not None:
         recipe_path = recipe_file(recipe)
-        values.update(_read_toml(recipe_path))
+        values.update(_read_toml(recipe_path, cls))
         lines = {k: f"recipe {recipe} ({recipe_path})" for k in values}
     if config_file is not None:
-        from_file = _read_toml(Path(config_file))
+        from_file = _read_toml(Path(config_file), cls)
         values.update(from_file)
         text = Path(config_file).read_text(encoding="utf-8")
         lines.update({k: f"{config_file}{_line_of(text, k)}" for k in from_file})
     flags = {k: v for k, v in overrides.items() if v is not None}
     values.update(flags)
     author = Author(**values.pop("author", {}))
-    settings = Settings(author=author, **values)
+    settings = cls(author=author, **values)
 
     def source(key: str) -> str:
         """Where a value was set, for the message: the flag, or the config file and its line."""
@@ -100,7 +141,8 @@ def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, 
             return f"--{key.replace('_', '-')}"
         return lines[key]
 
-    _validate(settings, source)
+    options.validate(settings, source)
+    _check_models(settings, source)
     return settings
 
 
@@ -112,9 +154,8 @@ def recipes() -> list[str]:
 def recipe_file(name: str) -> Path:
     path = _configs_dir() / f"{name}.toml"
     if not path.is_file():
-        hint = difflib.get_close_matches(name, recipes(), n=1)
-        did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise ConfigError(f"--recipe: unknown recipe '{name}'{did_you_mean} (known: {', '.join(recipes())})")
+        raise ConfigError(f"--recipe: unknown recipe '{name}'{did_you_mean(name, recipes())} "
+                          f"(known: {', '.join(recipes())})")
     return path
 
 
@@ -133,7 +174,7 @@ def _line_of(text: str, key: str) -> str:
     return ""
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, cls: type) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
@@ -143,17 +184,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     out: dict[str, Any] = {}
     for key, value in raw.items():
-        name = key.replace("-", "_")
-        if name not in _TYPES:
-            hint = difflib.get_close_matches(name, _TYPES, n=1)
-            did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise ConfigError(f"{path}{_line_of(text, key)}: unknown key '{key}'{did_you_mean} "
-                              f"(known: {', '.join(sorted(_TYPES))})")
-        if not isinstance(value, _TYPES[name]) or (isinstance(value, bool) and bool not in _TYPES[name]):
-            expected = " or ".join(t.__name__ for t in _TYPES[name])
-            raise ConfigError(f"{path}{_line_of(text, key)}: key '{key}' is {type(value).__name__} {value!r}, "
-                              f"expected {expected}")
-        out[name] = float(value) if name == "lr" else value
+        where = f"{path}{_line_of(text, key)}"
+        if key == "author" and isinstance(value, dict):
+            out["author"] = value
+            continue
+        name, value = options.check_toml_value(cls, key, value, where)
+        out[name] = value
     author = out.get("author", {})
     unknown = sorted(set(author) - {f.name for f in fields(Author)})
     if unknown:
@@ -166,22 +202,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return out
 
 
-def _validate(s: Settings, source) -> None:
-    """Everything checkable before any data is read, so a typo costs milliseconds, not a dataset load."""
+def _check_models(s: Settings, source) -> None:
+    """Model names and weights, checked before any data is read, so a typo costs milliseconds, not a dataset load."""
     from fer_report.models import MODELS, check_name
 
-    def choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-        if value not in allowed:
-            raise ConfigError(f"{source(name)}: {name} '{value}' is not one of {', '.join(allowed)}")
-
-    choice("lang", s.lang, LANGS)
-    choice("device", s.device, DEVICES)
-    choice("optimizer", s.optimizer, OPTIMIZERS)
-    choice("synthetic_size", s.synthetic_size, ("default", "small", "tiny"))
-    choice("augment_policy", s.augment_policy, AUGMENT_POLICIES)
-    choice("schedule", s.schedule, SCHEDULES)
-    for a in s.ablations:
-        choice("ablations", a, ABLATIONS)
     for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):
         try:
             check_name(getattr(s, name), option=name, choices=choices)
@@ -189,13 +213,3 @@ def _validate(s: Settings, source) -> None:
             raise ConfigError(f"{source(name)}: {exc}") from None
     if s.weights is not None and s.model != "resnet18":
         raise ConfigError(f"{source('weights')}: weights apply only to --model resnet18, not '{s.model}'")
-    if s.weights is not None and not Path(s.weights).is_file():
-        raise ConfigError(f"{source('weights')}: weights file '{s.weights}' does not exist")
-    if s.templates is not None and not Path(s.templates).is_dir():
-        raise ConfigError(f"{source('templates')}: templates folder '{s.templates}' does not exist")
-    if s.epochs < 1:
-        raise ConfigError(f"{source('epochs')}: epochs must be at least 1, got {s.epochs}")
-    if s.batch_size < 2:
-        raise ConfigError(f"{source('batch_size')}: batch_size must be at least 2, got {s.batch_size}")
-    if not s.lr > 0:
-        raise ConfigError(f"{source('lr')}: lr must be positive, got {s.lr}")

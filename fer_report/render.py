@@ -12,19 +12,22 @@ import jinja2
 log = logging.getLogger(__name__)
 
 
-def _templates_dir() -> Path:
+def templates_dir() -> Path:
     """The installed package's templates (fer_report.templates), wherever they live."""
     import fer_report.templates as t
 
     return Path(next(iter(t.__path__)))
 
 
-def environment(user_templates: str | Path | None = None) -> jinja2.Environment:
-    """Built-in templates; a user's folder overrides them by file name and runs sandboxed,
-    so a downloaded template cannot reach Python objects beyond the report's data."""
+def environment(user_templates: str | Path | None = None, sections=()) -> jinja2.Environment:
+    """Built-in templates, then each section's own (``Section.template_file``: a plugin's lives with it);
+    a user's folder overrides them by file name and runs sandboxed, so a downloaded template cannot
+    reach Python objects beyond the report's data."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    loaders = [jinja2.FileSystemLoader(_templates_dir())]
+    own = {f"sections/{s.name}.html.j2": s.template_file() for s in sections}
+    loaders = [jinja2.FunctionLoader(lambda name: _read(own[name]) if name in own else None),
+               jinja2.FileSystemLoader(templates_dir())]
     if user_templates is not None:
         loaders.insert(0, jinja2.FileSystemLoader(str(user_templates)))
     cls = SandboxedEnvironment if user_templates is not None else jinja2.Environment
@@ -40,9 +43,14 @@ def environment(user_templates: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str | Path | None = None) -> str:
+def _read(path: Path) -> tuple[str, str, Any]:
+    return path.read_text(encoding="utf-8"), str(path), lambda: True
+
+
+def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str | Path | None = None,
+                sections=()) -> str:
     """One self-contained page: CSS and every figure inlined, no external URL."""
-    env = environment(user_templates)
+    env = environment(user_templates, sections)
     css = env.loader.get_source(env, "print.css")[0]
 
     def inline(path: str) -> str:

@@ -1,9 +1,10 @@
 """Section results kept between builds, so that a second build with the same inputs re-runs nothing.
 
 A section's result is a function of the settings, the data, the trained model (itself a function of
-those) and the code. The key hashes all of them: every setting except those that only say where
-the report goes or how it is headed, the data's fingerprint, the weights file, and the source of
-the package and its sections (any code change recomputes every section: the safe direction). A
+those) and the code. The key hashes all of them: every setting that affects training or results
+(``fer_report.options``: the weights by their content, the device as resolved), the data's
+fingerprint, the source of the package, and the section's own module and template wherever it is
+installed (any code change recomputes: the safe direction). A
 cached result was made by a run with exactly these inputs, so reusing it is not faking it; the
 entry says ``"cached": true`` and when it was made. Sections with effects outside the build (the
 course-figure export) are never cached, and neither is a failure.
@@ -19,27 +20,22 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from fer_report import options
 from fer_report.config import Settings
+from fer_report.hashing import file_sha256
 from fer_report.section import Section
 
 log = logging.getLogger(__name__)
-
-#: Settings that do not change what a section computes.
-IGNORED = ("out", "cache", "sections", "keep_going", "templates", "title", "author", "questions")
-
 
 def usable(settings: Settings) -> bool:
     return not settings.export_course_figures
 
 
 def key(section: Section, settings: Settings, data_fingerprint: str) -> str:
-    from fer_report.train import resolve_device
-
-    parts = {k: v for k, v in settings.to_json().items() if k not in IGNORED}
-    parts["device"] = resolve_device(settings.device).type  # "auto" means another device on a GPU machine
+    parts = options.result_key_parts(settings)
     run = section.run  # by name, so that a section whose run is swapped (a plugin, a test) is not mistaken
-    parts.update(section=section.name, run=f"{run.__module__}.{run.__qualname__}", data=data_fingerprint, code=code_hash(),
-                 weights=_file_hash(Path(settings.weights)) if settings.weights else None)
+    parts.update(section=section.name, run=f"{run.__module__}.{run.__qualname__}", data=data_fingerprint,
+                 code=code_hash(), own=[file_sha256(p) for p in section.source_files()])
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
@@ -96,11 +92,3 @@ def store(root: Path, entry_key: str, entry: dict[str, Any], work: Path, files: 
 def files_in(work: Path) -> set[str]:
     """Relative paths of the files in the build folder, to see which ones a section wrote."""
     return {p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()}
-
-
-def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -1,10 +1,5 @@
-"""Training with a resumable, checksummed cache: same settings and data -> no second training.
-
-Layout of one cache entry ``<cache>/train-<key>/``:
-  state.pt      model + optimiser + schedule after the last finished epoch (resume point)
-  best.pt       model weights of the best validation epoch
-  history.json  one row per epoch, plus the normalisation constants and the checksum of best.pt
-Every file is written to a temporary name and renamed, so a kill leaves the previous one intact.
+"""Training with a resumable, checksummed cache (``fer_report.train_cache``): same settings and data ->
+no second training.
 
 Speed: the data stay one tensor on the training device and each batch is augmented there in one
 call (fer_report.augment), never image by image. On CUDA the steps run under bf16 autocast with
@@ -16,8 +11,6 @@ same global batch would use, so `fer-report build` afterwards reuses a model tra
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import sys
@@ -26,89 +19,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report import distributed
+from fer_report import distributed, train_cache
 from fer_report.augment import CROPS, draw_erasing, draw_theta, erase, warp, with_ten_crops
-from fer_report.checkpoints import load_tensors
 from fer_report.config import Settings
 from fer_report.data import Dataset
 from fer_report.distributed import World
+from fer_report.inference import InputSpec, autocast, fast, fitted_spec, logits, resolve_device, to_input
 from fer_report.models import build_model
+from fer_report.train_cache import cache_key
 
 log = logging.getLogger(__name__)
-TRAINING_CODE_VERSION = 1  # bump when a change here changes results
 
 
 @dataclass
 class Trained:
     model: nn.Module  # best-validation weights, eval mode, on ``device``
-    history: list[dict[str, float]]
-    mean: float  # input normalisation fitted on the training split
-    std: float
+    history: list[dict[str, float]] | None  # None: trained elsewhere, no log given
+    spec: InputSpec  # what the model takes: channels, size, normalisation (fitted on the training split)
     device: torch.device
-    cache_dir: Path
+    cache_dir: Path | None
     seconds: float  # training time spent in this call (0 = reused from the cache)
     recorded_seconds: float  # training time the cache entry cost when it was built, resumes included
     ten_crop: bool = False  # trained on ten crops: predictions average the ten crops of each image
+    trained_here: bool = True  # False: the model came trained (the user's checkpoint, a test's hand-built net)
+
+    @classmethod
+    def given(cls, model: nn.Module, spec: InputSpec, device: torch.device | str = "cpu") -> "Trained":
+        """A model trained elsewhere: evaluated as it is, with no history and nothing cached."""
+        return cls(model=model.eval(), history=None, spec=spec, device=torch.device(device), cache_dir=None,
+                   seconds=0.0, recorded_seconds=0.0, trained_here=False)
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Logits for model input ``x`` (``to_input``), as the validation accuracy was measured."""
         return logits(self.model, x, ten_crop=self.ten_crop)
 
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        from fer_report.errors import ConfigError
-
-        raise ConfigError("--device cuda: no CUDA device is visible to torch; use --device cpu or auto")
-    return torch.device(name)
-
-
-def to_input(x: np.ndarray | torch.Tensor, mean: float, std: float, device: torch.device) -> torch.Tensor:
-    """uint8 (N, H, W) -> normalised float (N, 1, H, W): the model's input convention."""
-    t = torch.as_tensor(x).to(device)
-    return ((t.float() / 255.0 - mean) / std).unsqueeze(1)
-
-
-def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False) -> torch.Tensor:
-    """float32 logits; with ``ten_crop`` the mean over the ten crops of each image (test-time averaging)."""
-    with _autocast(x.device):
-        if not ten_crop:
-            return model(x).float()
-        n = x.shape[0]
-        crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, n, x.device))
-        return model(crops).float().view(n, CROPS, -1).mean(1)
-
-
-def cache_key(settings: Settings, dataset: Dataset, device: torch.device) -> str:
-    parts: dict[str, Any] = {
-        "code": TRAINING_CODE_VERSION,
-        "data": dataset.fingerprint(),
-        "model": settings.model,
-        "match": settings.match if settings.model == "dnn" else None,
-        "weights": _file_hash(settings.weights) if settings.weights else None,
-        "epochs": settings.epochs,
-        "batch_size": settings.batch_size,
-        "lr": settings.lr,
-        "optimizer": settings.optimizer,
-        "augment": settings.augment,
-        "seed": settings.seed,
-        "device": device.type,
-    }
-    # Later settings enter the key only when they differ from their default, so entries made before
-    # they existed keep their keys. The number of processes is not part of it (same global batch).
-    for name, default in (("augment_policy", "light"), ("ten_crop", False), ("schedule", "cosine")):
-        if getattr(settings, name, default) != default:
-            parts[name] = getattr(settings, name)
-    if _fast(device):
-        parts["precision"] = "bf16-autocast"
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    def inputs(self, images) -> torch.Tensor:
+        """Model input for uint8 images (N, H, W), on the model's device."""
+        return to_input(images, self.spec, self.device)
 
 
 def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None) -> Trained:
@@ -125,19 +76,18 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
     # Rank 0 alone looks at the cache (and wipes a corrupt entry); every rank acts on what it found.
     if world.is_main:
         entry.mkdir(parents=True, exist_ok=True)
-    done = world.broadcast(_read_finished(entry) if world.is_main else None)
+    done = world.broadcast(train_cache.read_finished(entry) if world.is_main else None)
     if done is not None:
         say("reusing trained model from %s", entry)
-        best = world.broadcast(_load(entry / "best.pt") if world.is_main else None)
+        best = world.broadcast(train_cache.load(entry / "best.pt") if world.is_main else None)
         return _finish(settings, dataset, best, done, device, entry, seconds=0.0)
 
-    mean = float(dataset.train.x.mean() / 255.0)
-    std = float(dataset.train.x.std() / 255.0) or 1.0
+    spec = fitted_spec(dataset.train.x)
     state_file = entry / "state.pt"
     model, optimizer, scheduler = _prepare(settings, dataset, device, world)
     history: list[dict[str, float]] = []
     best_acc, spent = -1.0, 0.0
-    state = world.broadcast(_read_state(state_file) if world.is_main else None)
+    state = world.broadcast(train_cache.read_state(state_file) if world.is_main else None)
     if state is not None:
         try:
             model.load_state_dict(state["model"])
@@ -153,9 +103,9 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
     if settings.compile:
         step_model = torch.compile(step_model)
 
-    x_train = to_input(dataset.train.x, mean, std, device)
+    x_train = to_input(dataset.train.x, spec, device)
     y_train = torch.as_tensor(dataset.train.y, device=device)
-    x_val = to_input(dataset.val.x, mean, std, device)
+    x_val = to_input(dataset.val.x, spec, device)
     y_val = torch.as_tensor(dataset.val.y, device=device)
 
     from tqdm.auto import tqdm
@@ -181,21 +131,19 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
         if val_acc > best_acc:
             best_acc = val_acc
             if world.is_main:
-                _save(model.state_dict(), entry / "best.pt")
+                train_cache.save(model.state_dict(), entry / "best.pt")
         if world.is_main:
-            _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            train_cache.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                    "scheduler": scheduler.state_dict(), "history": history, "best_acc": best_acc,
                    "seconds": spent}, state_file)
     epochs.close()
 
     finished = None
     if world.is_main:
-        finished = {"history": history, "mean": mean, "std": std, "seconds": spent,
-                    "best_sha256": _file_hash(entry / "best.pt")}
-        finished["record_sha256"] = _record_hash(finished)
-        _atomic_write(entry / "history.json", json.dumps(finished, indent=1).encode())
+        finished = train_cache.write_finished(entry, {"history": history, "mean": spec.mean[0], "std": spec.std[0],
+                                                      "seconds": spent})
     finished = world.broadcast(finished)
-    best = world.broadcast(_load(entry / "best.pt") if world.is_main else None)
+    best = world.broadcast(train_cache.load(entry / "best.pt") if world.is_main else None)
     return _finish(settings, dataset, best, finished, device, entry, seconds=spent)
 
 
@@ -256,9 +204,9 @@ def _train_epoch(model, optimizer, x, y, settings: Settings, gen: torch.Generato
             xb = warp(xb, theta)
         if settings.augment and settings.augment_policy == "strong":
             xb = erase(xb, draw_erasing(n * crops, gen, (x.shape[-2], x.shape[-1]))[lo * crops:hi * crops])
-        if _fast(x.device):
+        if fast(x.device):
             xb = xb.contiguous(memory_format=torch.channels_last)
-        with _autocast(x.device):
+        with autocast(x.device):
             out = model(xb)
             loss = F.cross_entropy(out, yb)
         optimizer.zero_grad(set_to_none=True)
@@ -271,15 +219,6 @@ def _train_epoch(model, optimizer, x, y, settings: Settings, gen: torch.Generato
                                   torch.tensor(float(seen), dtype=torch.float64, device=x.device)]))
     loss_sum, correct_sum, count = sums.tolist()
     return loss_sum / max(1.0, count), correct_sum / max(1.0, count)
-
-
-def _fast(device: torch.device) -> bool:
-    """bf16 autocast and channels_last: on CUDA only (on the CPU they would slow training and change results)."""
-    return device.type == "cuda"
-
-
-def _autocast(device: torch.device):
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=_fast(device))
 
 
 def _new_model(settings: Settings, dataset: Dataset) -> nn.Module:
@@ -296,7 +235,7 @@ def _prepare(settings: Settings, dataset: Dataset, device: torch.device, world: 
     for testing the plumbing): there each process normalises with its own shard's statistics.
     """
     model = _new_model(settings, dataset).to(device)
-    if _fast(device):
+    if fast(device):
         model = model.to(memory_format=torch.channels_last)
     if world.size > 1 and device.type == "cuda":
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
@@ -323,73 +262,12 @@ def _optimiser(settings: Settings, model: nn.Module):
     return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=settings.epochs)
 
 
-def _read_state(path: Path) -> dict[str, Any] | None:
-    """The resume point, or None when there is none or it cannot be read (a truncated file)."""
-    if not path.exists():
-        return None
-    try:
-        return _load(path)
-    except Exception as exc:
-        log.warning("cannot resume from %s (%s); training from scratch", path, exc)
-        return None
-
-
-def _read_finished(entry: Path) -> dict[str, Any] | None:
-    """The finished entry's record, or None when absent or when its checksum does not match."""
-    record_file, best = entry / "history.json", entry / "best.pt"
-    if not record_file.exists() or not best.exists():
-        return None
-    try:
-        record = json.loads(record_file.read_text())
-        ok = (record["best_sha256"] == _file_hash(best) and record["record_sha256"] == _record_hash(record)
-              and len(record["history"]) > 0)
-    except (ValueError, KeyError, TypeError):
-        ok = False
-    if not ok:  # never trust a half-checked entry: wipe it, resume point included
-        log.warning("cache entry %s is corrupt (checksum mismatch); retraining", entry)
-        for f in entry.iterdir():
-            f.unlink()
-        return None
-    return record
-
-
 def _finish(settings: Settings, dataset: Dataset, best: dict[str, torch.Tensor], record: dict[str, Any],
             device: torch.device, entry: Path, *, seconds: float) -> Trained:
     """A plain model (no DDP, SyncBatchNorm or compile wrapper) holding the best weights, in eval mode."""
     model = _new_model(settings, dataset)
     model.load_state_dict(best)
     model.to(device).eval()
-    return Trained(model=model, history=record["history"], mean=record["mean"], std=record["std"],
-                   device=device, cache_dir=entry, seconds=seconds, recorded_seconds=record["seconds"],
+    spec = InputSpec(channels=1, size=dataset.image_size, mean=(record["mean"],), std=(record["std"],))
+    return Trained(model=model, history=record["history"], spec=spec, device=device, cache_dir=entry, seconds=seconds, recorded_seconds=record["seconds"],
                    ten_crop=settings.ten_crop)
-
-
-def _load(path: Path) -> Any:
-    """Tensors only (weights_only=True): a cache copied from elsewhere cannot run code; one-line refusal."""
-    return load_tensors(path, "cache file")
-
-
-def _save(obj: Any, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def _record_hash(record: dict[str, Any]) -> str:
-    """Checksum of the record itself, so an edited history is noticed like a damaged checkpoint."""
-    body = {k: v for k, v in record.items() if k != "record_sha256"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-def _file_hash(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -10,15 +10,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report.data.synthetic import REGIONS
 from fer_report.explain.course import export
 from fer_report.explain.examples import one_per_class
 from fer_report.explain.faithfulness import region_shares
 from fer_report.explain.filters import (activations, ascend_filters, high_frequency_share, mean_activation,
                                         mean_frequency, start_images)
 from fer_report.explain.layers import conv_layers, get_layer, rectified
+from fer_report.requirements import CONV_LAYERS
 from fer_report.section import Result, Section
-from fer_report.train import to_input
 
 MAX_FILTERS = 32  # filters shown (and optimised) per layer
 ASCENT_STEPS = 40
@@ -29,11 +28,11 @@ GRID_COLS = 8
 
 
 def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output: np.ndarray,
-                regions: np.ndarray | None, size: int) -> dict:
+                regions: np.ndarray | None, region_names: dict[int, str], spec) -> dict:
     """Numbers behind the text for one layer: ascent gain, spectrum, silent filters, where filters fire."""
     channels = list(range(len(ascent)))
-    a_end = mean_activation(model, layer, ascent, channels)
-    a_start = mean_activation(model, layer, start, channels)
+    a_end = mean_activation(model, layer, ascent, channels, spec.channels)
+    a_start = mean_activation(model, layer, start, channels, spec.channels)
     peak = output.reshape(len(output), -1).max(1)
     dead = peak <= DEAD_FRAC * max(float(peak.max()), 1e-12)
     strongest = [int(f) for f in np.argsort(-output.reshape(len(output), -1).mean(1), kind="stable")[:3]]
@@ -45,13 +44,13 @@ def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output
         "strongest": strongest, "peak_region": None, "selective": [],
     }
     if regions is not None:
-        up = F.interpolate(torch.as_tensor(np.clip(output, 0, None))[None], size=(size, size), mode="bilinear",
+        up = F.interpolate(torch.as_tensor(np.clip(output, 0, None))[None], size=regions.shape, mode="bilinear",
                            align_corners=False)[0].numpy()
         top = strongest[0]
         code = int(regions.reshape(-1)[int(up[top].argmax())])
-        facts["peak_region"] = REGIONS.get(code)
-        shares = region_shares(up, np.broadcast_to(regions, up.shape), REGIONS)
-        for code, name in REGIONS.items():
+        facts["peak_region"] = region_names.get(code)
+        shares = region_shares(up, np.broadcast_to(regions, up.shape), region_names)
+        for code, name in region_names.items():
             area = float((regions == code).mean())
             if area == 0:
                 continue
@@ -64,19 +63,19 @@ def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output
 
 def run(settings, dataset, trained, predictions, figures, text) -> Result:
     start_time = time.perf_counter()
-    model, size, test, pred = trained.model, dataset.image_size, dataset.test, predictions.test
+    model, spec, test, pred = trained.model, trained.spec, dataset.test, predictions.test
     convs = conv_layers(model)
     if settings.layer:
         get_layer(model, settings.layer)  # a wrong name fails here, listing the conv layers
         layers = [settings.layer]
     else:
         layers = list(dict.fromkeys([convs[0], convs[-1]]))
-    bounds = ((0.0 - trained.mean) / trained.std, (1.0 - trained.mean) / trained.std)
+    bounds = spec.bounds()
 
     picks = one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed)
     preferred = dataset.classes.index(PREFERRED_CLASS) if PREFERRED_CLASS in dataset.classes else -1
     index = next((i for i in picks if pred.y_true[i] == preferred), picks[0])
-    x = to_input(test.x[index:index + 1], trained.mean, trained.std, trained.device)
+    x = trained.inputs(test.x[index:index + 1])
     regions = None if test.regions is None else test.regions[index]
 
     facts, ascents, outputs, shown_names = [], {}, {}, {}
@@ -85,11 +84,12 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
         # a conv output's spatial mean is nearly linear in the image (first layer: its mean brightness);
         # the rectified output is what the next layer sees and what makes patterns worth maximising
         shown_names[layer] = rectified(model, layer)
-        ascents[layer] = ascend_filters(model, shown_names[layer], size=size, steps=ASCENT_STEPS, lr=ASCENT_LR,
+        ascents[layer] = ascend_filters(model, shown_names[layer], shape=spec.shape, steps=ASCENT_STEPS, lr=ASCENT_LR,
                                         seed=settings.seed, channels=range(n), bounds=bounds)
-        start = start_images(range(n), size, settings.seed)[:, 0].numpy()
+        start = start_images(range(n), spec.shape, settings.seed).mean(1).numpy()
         outputs[layer] = activations(model, shown_names[layer], x)[:n]
-        facts.append(layer_facts(model, shown_names[layer], ascents[layer], start, outputs[layer], regions, size))
+        facts.append(layer_facts(model, shown_names[layer], ascents[layer], start, outputs[layer], regions,
+                                 dataset.region_names, spec))
         facts[-1]["layer"] = layer
 
     cls = text.cls(dataset.classes[int(pred.y_true[index])])
@@ -123,7 +123,8 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
                               region=text(f"faith.region.{best['region']}"), share=best["share"], area=best["area"]))
 
     fig_a = plot_grids({name: ascents[name] for name in layers}, bounds, text=text)
-    fig_o = plot_outputs(test.x[index], regions, {shown_names[name]: outputs[name] for name in layers}, cls=cls, text=text)
+    fig_o = plot_outputs(test.x[index], regions, dataset.region_names,
+                         {shown_names[name]: outputs[name] for name in layers}, cls=cls, text=text)
     if settings.export_course_figures:
         export(fig_a, settings.export_course_figures, "fig2_1.jpg")
         export(fig_o, settings.export_course_figures, "fig2_2.jpg")
@@ -174,8 +175,8 @@ def plot_grids(images: dict[str, np.ndarray], bounds: tuple[float, float], *, te
     return fig
 
 
-def plot_outputs(image: np.ndarray, regions: np.ndarray | None, outputs: dict[str, np.ndarray], *, cls: str,
-                 text) -> plt.Figure:
+def plot_outputs(image: np.ndarray, regions: np.ndarray | None, region_names: dict[int, str],
+                 outputs: dict[str, np.ndarray], *, cls: str, text) -> plt.Figure:
     """The input (with the cue regions outlined, when known), then one grid of output maps per layer."""
     rows = max(int(np.ceil(len(v) / GRID_COLS)) for v in outputs.values())
     fig = plt.figure(figsize=(1.9 + 4.6 * len(outputs), 0.62 * rows + 0.5))
@@ -183,7 +184,7 @@ def plot_outputs(image: np.ndarray, regions: np.ndarray | None, outputs: dict[st
     ax = subs[0].subplots()
     ax.imshow(image, cmap="gray", vmin=0, vmax=255)
     if regions is not None:
-        for code, colour in zip(REGIONS, ("tab:orange", "tab:cyan", "tab:green")):
+        for code, colour in zip(region_names, ("tab:orange", "tab:cyan", "tab:green")):
             if (regions == code).any():
                 ax.contour(regions == code, levels=[0.5], colors=colour, linewidths=0.7)
     ax.set_title(text("filt.input", cls=cls), fontsize=8)
@@ -198,6 +199,92 @@ def plot_outputs(image: np.ndarray, regions: np.ndarray | None, outputs: dict[st
     return fig
 
 
-section = Section(name="filters", order=50, run=run,
+QUESTION = {
+    "en": "Use gradient ascent to see which images the filters respond to most, and plot the output of the "
+          "filters for one image.",
+    "zh-TW": "請利用 gradient ascent 觀察 filter 對什麼樣的圖片最敏感，並畫出某張圖片經過 filter 後的輸出。",
+}
+
+STRINGS = {
+    "en": {
+        "filt.gain": "Gradient ascent ({steps} steps from faint noise) raised the mean activation of {raised} of "
+                     "{n} filters of {layer}, on average from {start:.2f} to {end:.2f}.",
+        "filt.freq_finer": "The first layer's ascent images are finer-grained than the last layer's: "
+                           "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
+                           "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} for "
+                           "{last} ({f_last:.2f}).",
+        "filt.freq_coarser": "The first layer's ascent images are not finer-grained than the last layer's: "
+                             "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
+                             "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} "
+                             "for {last} ({f_last:.2f}).",
+        "filt.freq_one": "{hf:.0%} of the spectral energy of the {layer} ascent images lies above 0.25 cycles per "
+                         "pixel (mean frequency {freq:.2f} cycles per pixel).",
+        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after ReLU "
+                            "their output never exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.silent": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: their output "
+                       "never exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.strongest_region": "The filters of {layer} with the highest mean output on this image are "
+                                 "{filters}; filter {top} peaks on the {region}.",
+        "filt.strongest_none": "The filters of {layer} with the highest mean output on this image are {filters}; "
+                               "filter {top} peaks outside the drawn cue regions.",
+        "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
+        "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
+                          "output lies on the {region}, which covers {area:.0%} of the image.",
+        "filt.grid_title": "{layer}: {n} filters",
+        "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
+        "filt.input": "Input ({cls})",
+        "filt.layer_h": "Layer",
+        "filt.filters_h": "Filters",
+        "filt.raised_h": "Raised by ascent",
+        "filt.hf_h": "Energy above 0.25 c/px",
+        "filt.freq_h": "Mean frequency (c/px)",
+        "filt.silent_h": "Silent on the input",
+        "filt.strongest_h": "Strongest filters",
+        "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's "
+                           "mean activation; each image is scaled to its own range (a uniform one keeps its grey "
+                           "level).",
+        "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
+                            "mouth green) and the filters' output maps, one colour scale per layer.",
+    },
+    "zh-TW": {
+        "filt.gain": "Gradient ascent（從微弱雜訊開始 {steps} 步）讓 {layer} 的 {n} 個 filter 中有 {raised} "
+                     "個的平均activation 上升，平均從 {start:.2f} 升到 {end:.2f}。",
+        "filt.freq_finer": "第一層的 ascent 圖比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
+                           "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則只有 "
+                           "{hf_last:.0%}（{f_last:.2f}）。",
+        "filt.freq_coarser": "第一層的 ascent 圖並沒有比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
+                             "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則有 "
+                             "{hf_last:.0%}（{f_last:.2f}）。",
+        "filt.freq_one": "{layer} 的 ascent 圖有 {hf:.0%} 的頻譜能量高於每像素 0.25 週期（平均頻率每像素 "
+                         "{freq:.2f} 週期）。",
+        "filt.silent_relu": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：經過 "
+                            "ReLU 後的輸出從未超過該層最強反應的 {frac:.0%}。",
+        "filt.silent": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} "
+                       "個沒有反應：輸出從未超過該層最強反應的 {frac:.0%}。",
+        "filt.strongest_region": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
+                                 "的最強反應落在{region}。",
+        "filt.strongest_none": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
+                               "的最強反應落在畫出的表情區域之外。",
+        "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
+        "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} "
+                          "的輸出落在{region}，而{region}只佔影像的 {area:.0%}。",
+        "filt.grid_title": "{layer}：{n} 個 filter",
+        "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
+        "filt.input": "輸入（{cls}）",
+        "filt.layer_h": "層",
+        "filt.filters_h": "Filter 數",
+        "filt.raised_h": "Ascent 後上升",
+        "filt.hf_h": "高於 0.25 週期/像素的能量",
+        "filt.freq_h": "平均頻率（週期/像素）",
+        "filt.silent_h": "對輸入沒有反應",
+        "filt.strongest_h": "反應最強的 filter",
+        "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation "
+                           "最大的輸入圖片；每張圖依各自的數值範圍縮放（均勻的圖保留原本的灰階）。",
+        "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 "
+                            "filter 的輸出，每層使用同一個色階。",
+    },
+}
+
+section = Section(name="filters", order=50, run=run, question=QUESTION, strings=STRINGS, requires=(CONV_LAYERS,),
                   summary="Gradient-ascent images of the first and last conv layer's filters and their outputs "
                           "on one test image, with silent filters and where the strongest ones fire")

@@ -8,14 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from fer_report.data.synthetic import REGIONS
 from fer_report.explain import lime_maps
 from fer_report.explain.course import export
 from fer_report.explain.examples import correct_sample, one_per_class, without_correct
 from fer_report.explain.layers import batch_size
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
 from fer_report.section import Result, Section
-from fer_report.train import to_input
 
 N_FAITH = 20  # extra correctly classified test images behind the faithfulness numbers (LIME costs 400 forward passes each)
 TOP_K = 5  # superpixels coloured per sign in the figure
@@ -31,8 +29,8 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     extra = extra[~np.isin(extra, shown)]
     idx = np.concatenate([shown, extra]).astype(np.int64)
     targets = pred.y_true[idx]
-    exps = lime_maps.explain_many(model, test.x[idx], targets, mean=trained.mean, std=trained.std,
-                                  device=trained.device, seed=settings.seed)
+    exps = lime_maps.explain_many(model, test.x[idx], targets, spec=trained.spec, device=trained.device,
+                                  seed=settings.seed)
     lime_seconds = time.perf_counter() - start
 
     # faithfulness on the correctly classified ones (an explanation of a wrong answer measures the mistake)
@@ -45,12 +43,12 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     lines.append(text("lime.fit", r2=float(r2.mean()), r2_min=float(r2.min())))
     if correct.any():
         ok = idx[correct]
-        x = to_input(test.x[ok], trained.mean, trained.std, trained.device)
+        x = trained.inputs(test.x[ok])
         measured = [e for e, c in zip(exps, correct) if c]
         with torch.no_grad():
             s = score_maps(lime_maps.pointing_maps(measured), predict=lambda b: torch.softmax(model(b), 1), x=x,
                            targets=pred.y_true[ok], classes=dataset.classes,
-                           regions=None if test.regions is None else test.regions[ok], region_names=REGIONS,
+                           regions=None if test.regions is None else test.regions[ok], region_names=dataset.region_names,
                            seed=settings.seed, order=np.stack([e.pixel_map(positive_only=False) for e in measured]))
         scores["lime"] = s
         lines += faithfulness_text(scores, {"lime": text("lime.method")}, text)
@@ -65,7 +63,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
         if top and test.regions is not None:
             codes = test.regions[i][e.segments == top[0]]
             code = int(np.bincount(codes, minlength=4)[1:].argmax()) + 1 if (codes > 0).any() else 0
-            region = REGIONS.get(code)
+            region = dataset.region_names.get(code)
         rows.append({"class": dataset.classes[int(pred.y_true[i])], "name": text.cls(dataset.classes[int(pred.y_true[i])]),
                      "prob": float(pred.probs[i, pred.y_true[i]]), "segments": int(e.weights.size),
                      "positive": int((e.weights > 0).sum()), "top_weight": float(e.weights.max()), "r2": e.score,
@@ -123,6 +121,60 @@ def plot_examples(images: np.ndarray, overlays: list[np.ndarray], titles: list[s
     return fig
 
 
-section = Section(name="lime", order=60, run=run,
+QUESTION = {
+    "en": "Use LIME to explain what the model bases its decision on for images of each class.",
+    "zh-TW": "請用 LIME 解釋模型對各類別圖片的判斷依據。",
+}
+
+STRINGS = {
+    "en": {
+        "lime.method": "LIME",
+        "lime.setup": "LIME splits each image into {segments:.0f} SLIC superpixels on average, switches random "
+                      "subsets of them to their mean grey ({samples} perturbed copies per image) and fits a "
+                      "linear model to the probability of the true class: green superpixels raise it, red ones "
+                      "lower it.",
+        "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
+                    "(lowest {r2_min:.2f}).",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\npred. {pred}",
+        "lime.row_input": "Input",
+        "lime.row_lime": "LIME",
+        "lime.class_h": "Class",
+        "lime.prob_h": "Probability",
+        "lime.segments_h": "Superpixels",
+        "lime.pos_h": "Positive",
+        "lime.top_h": "Top weight",
+        "lime.region_h": "Top superpixel on",
+        "lime.r2_h": "R²",
+        "lime.none_region": "no cue",
+        "cap.lime": "LIME for one correctly classified test image per class, explaining the true class "
+                    "(probability above each image): the {k} superpixels with the largest positive weights in "
+                    "green, the {k} most negative in red.",
+    },
+    "zh-TW": {
+        "lime.method": "LIME",
+        "lime.setup": "LIME 把每張圖片平均切成 {segments:.0f} 個 SLIC "
+                      "superpixel，隨機把其中一部分換成該區塊的平均灰色（每張圖片 {samples} "
+                      "個擾動樣本），再用線性模型擬合真實類別的機率：綠色的 superpixel "
+                      "會提高機率，紅色的會降低機率。",
+        "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\n預測：{pred}",
+        "lime.row_input": "輸入",
+        "lime.row_lime": "LIME",
+        "lime.class_h": "類別",
+        "lime.prob_h": "機率",
+        "lime.segments_h": "Superpixel 數",
+        "lime.pos_h": "正權重",
+        "lime.top_h": "最大權重",
+        "lime.region_h": "最重要 superpixel 所在",
+        "lime.r2_h": "R²",
+        "lime.none_region": "非表情區域",
+        "cap.lime": "每個類別一張正確分類的測試圖片的 LIME 解釋（針對真實類別，圖上方為機率）：正權重最大的 {k} "
+                    "個 superpixel 標為綠色，負權重最大的 {k} 個標為紅色。",
+    },
+}
+
+section = Section(name="lime", order=60, run=run, question=QUESTION, strings=STRINGS,
                   summary="LIME (SLIC superpixels) per class for the true class; pointing game, cue mass and "
                           "deletion test of its maps")

@@ -8,14 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from fer_report.data.synthetic import REGIONS
 from fer_report.explain.attribution import saliency, smoothgrad
 from fer_report.explain.course import export
 from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class, without_correct
 from fer_report.explain.examples import title as example_title
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
 from fer_report.section import Result, Section
-from fer_report.train import to_input
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
 N_MISTAKES = 3
@@ -29,7 +27,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     model = trained.model
 
     def maps_of(idx: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        x = to_input(test.x[idx], trained.mean, trained.std, trained.device)
+        x = trained.inputs(test.x[idx])
         return {"saliency": saliency(model, x, targets),
                 "smoothgrad": smoothgrad(model, x, targets, samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
                                          seed=settings.seed)}
@@ -56,13 +54,13 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     names = {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")}
     if len(sample):
         targets = pred.y_true[sample]
-        x = to_input(test.x[sample], trained.mean, trained.std, trained.device)
+        x = trained.inputs(test.x[sample])
         regions = test.regions[sample] if test.regions is not None else None
         predict = lambda b: torch.softmax(model(b), 1)  # noqa: E731
         rand = random_deletion(predict, x, targets, seed=settings.seed)
         for method, maps in maps_of(sample, targets).items():
             scores[method] = score_maps(maps, predict=predict, x=x, targets=targets, classes=dataset.classes,
-                                        regions=regions, region_names=REGIONS, random_scores=rand)
+                                        regions=regions, region_names=dataset.region_names, random_scores=rand)
         lines += faithfulness_text(scores, names, text)
         figs.append(figures.save(plot_deletion(scores, names, text), "saliency_deletion",
                                  text("cap.deletion", n=len(sample))))
@@ -82,7 +80,7 @@ def _display(m: np.ndarray) -> np.ndarray:
 
 def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarray, pred, classes, *,
                   text) -> plt.Figure:
-    rows = [("sal.row_input", None), ("sal.method", maps["saliency"]), ("sal.smooth", maps["smoothgrad"])]
+    rows = [("ex.row_input", None), ("sal.method", maps["saliency"]), ("sal.smooth", maps["smoothgrad"])]
     cols = len(idx)
     fig, axes = plt.subplots(3, cols, figsize=(1.05 * cols + 0.6, 3.7), squeeze=False,
                              gridspec_kw={"wspace": 0.06, "hspace": 0.08})
@@ -104,6 +102,34 @@ def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarr
     return fig
 
 
-section = Section(name="saliency", order=40, run=run,
+QUESTION = {
+    "en": "Plot saliency maps and observe which parts of the face the model looks at when it classifies.",
+    "zh-TW": "請畫出 saliency map，並觀察模型在做分類時是看哪些部位。",
+}
+
+STRINGS = {
+    "en": {
+        "sal.method": "Saliency",
+        "sal.smooth": "SmoothGrad",
+        "sal.intro": "Each map shows how strongly each pixel changes the score of the predicted class (absolute "
+                     "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
+                     "confidently and correctly classified test image for each of {n_classes} classes, then the "
+                     "{k} most confident mistakes (in red).",
+        "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
+                        "range; bottom) for the predicted class, with its probability above each image; the last "
+                        "{k} columns are the most confident mistakes.",
+    },
+    "zh-TW": {
+        "sal.method": "Saliency",
+        "sal.smooth": "SmoothGrad",
+        "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad "
+                     "則是對加上雜訊的多張複本取平均。圖中為 {n_classes} "
+                     "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）。",
+        "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
+                        "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
+    },
+}
+
+section = Section(name="saliency", order=40, run=run, question=QUESTION, strings=STRINGS,
                   summary="Saliency and SmoothGrad maps per class and for confident mistakes; pointing game, "
                           "cue-mass and deletion test against chance")

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import fer_report.train as tr
+from fer_report import train_cache
 from fer_report.checkpoints import UnsafeCheckpoint, load_tensors
 from fer_report.data.synthetic import make_synthetic
 from fer_report.errors import UserError
@@ -98,10 +99,8 @@ def test_crafted_best_model_with_matching_checksums_is_refused(in_tmp, data):
     s = tiny_settings(in_tmp / "build", epochs=1)
     entry = _entry(s, data)
     torch.save({"payload": RunsCode()}, entry / "best.pt")
-    record = {"history": [{"epoch": 1, "val_acc": 0.5}], "mean": 0.5, "std": 0.2, "seconds": 1.0,
-              "best_sha256": tr._file_hash(entry / "best.pt")}
-    record["record_sha256"] = tr._record_hash(record)
-    (entry / "history.json").write_text(json.dumps(record))
+    train_cache.write_finished(entry, {"history": [{"epoch": 1, "val_acc": 0.5}], "mean": 0.5, "std": 0.2,
+                                       "seconds": 1.0})
     with pytest.raises(UnsafeCheckpoint, match=r"cache file .*best.pt: refused: it holds a pickled Python object"):
         tr.train(s, data, progress=False)
     assert not (in_tmp / "PWNED").exists()

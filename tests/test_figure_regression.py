@@ -35,7 +35,6 @@ from matplotlib.testing.compare import compare_images
 
 from fer_report import CLASSES
 from fer_report.figures import Figures
-from fer_report.i18n import Text
 
 BASELINE = Path(__file__).parent / "baseline"
 TOLERANCE = 0.5
@@ -65,19 +64,19 @@ def history_rows(epochs: int = 10) -> list[dict]:
 
 
 def draw_confusion(out: Path, cm: np.ndarray | None = None) -> Path:
-    from fer_report.sections.confusion import plot_confusion
+    from fer_report.sections.confusion import plot_confusion, section
 
-    text = Text("en")
+    text = section.text("en")
     cm = confusion_counts() if cm is None else cm
     return _save(out, "confusion", lambda: plot_confusion(cm, [text.cls(c) for c in CLASSES], text=text))
 
 
 def draw_history(out: Path, history: list[dict] | None = None) -> Path:
-    from fer_report.sections.history import plot_history
+    from fer_report.sections.history import plot_history, section
 
     history = history_rows() if history is None else history
     best = int(np.argmax([h["val_acc"] for h in history])) + 1
-    return _save(out, "history", lambda: plot_history(history, best_epoch=best, text=Text("en")))
+    return _save(out, "history", lambda: plot_history(history, best_epoch=best, text=section.text("en")))
 
 
 def draw_formula(out: Path, latex: str | None = None) -> Path:
@@ -113,23 +112,23 @@ def _mouth_examples(n: int = 7):
 
 def draw_saliency(out: Path) -> Path:
     from fer_report.explain.attribution import saliency, smoothgrad
-    from fer_report.sections.saliency import plot_examples
+    from fer_report.sections.saliency import plot_examples, section
 
     art, pred, idx, x = _mouth_examples()
     model, targets = art["trained"].model, pred.y_pred[idx]
     maps = {"saliency": saliency(model, x, targets), "smoothgrad": smoothgrad(model, x, targets, samples=8, seed=0)}
     return _save(out, "saliency", lambda: plot_examples(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
-                                                        text=Text("en")))
+                                                        text=section.text("en")))
 
 
 def draw_gradcam(out: Path) -> Path:
     from fer_report.explain.attribution import gradcam
-    from fer_report.sections.gradcam import plot_overlays
+    from fer_report.sections.gradcam import plot_overlays, section
 
     art, pred, idx, x = _mouth_examples()
     maps = gradcam(art["trained"].model, "conv", x, pred.y_pred[idx])
     return _save(out, "gradcam", lambda: plot_overlays(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
-                                                       text=Text("en")))
+                                                       text=section.text("en")))
 
 
 def _save(out: Path, name: str, plot) -> Path:

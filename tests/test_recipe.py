@@ -47,7 +47,7 @@ def test_recipe_trains_with_ten_crops_and_predicts_their_average(tmp_path, data)
     t = tr.train(s, data, progress=False)
     assert t.ten_crop and len(t.history) == 2
     assert all(h["lr"] == 0.01 for h in t.history)  # plateau: no cut within patience
-    x = tr.to_input(data.test.x[:4], t.mean, t.std, t.device)
+    x = t.inputs(data.test.x[:4])
     with torch.no_grad():
         crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, 4, x.device))
         expected = t.model(crops).view(4, CROPS, -1).mean(1)
@@ -77,12 +77,15 @@ def test_gpu_path_bf16_channels_last_and_compile_run_on_the_cpu(tmp_path, data, 
         compiled.append(module)
         return module
 
-    monkeypatch.setattr(tr, "_fast", lambda device: True)
+    import fer_report.inference as inference
+
+    for module in (tr, inference):  # training's layout, autocast and the cache key all ask
+        monkeypatch.setattr(module, "fast", lambda device: True)
     monkeypatch.setattr(torch, "compile", fake_compile)
     s = tiny_settings(tmp_path, epochs=1, compile=True)
     t = tr.train(s, data, progress=False)
     assert len(compiled) == 1
     h = t.history[0]
     assert 0 < h["train_loss"] < 10 and 0 <= h["val_acc"] <= 1
-    monkeypatch.setattr(tr, "_fast", lambda device: False)
+    monkeypatch.setattr(inference, "fast", lambda device: False)
     assert tr.cache_key(s, data, t.device) not in str(t.cache_dir)  # bf16 runs have their own entries

@@ -39,6 +39,8 @@ class Dataset:
     test: Split
     # what each split is called in the source, e.g. {"train": "Training", "val": "PublicTest", "test": "PrivateTest"}
     split_names: dict[str, str] = field(default_factory=lambda: {"train": "train", "val": "val", "test": "test"})
+    # code -> name of the cue regions in Split.regions (the synthetic faces: brows, eyes, mouth); {} without them
+    region_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def image_size(self) -> int:

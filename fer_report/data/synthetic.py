@@ -56,6 +56,7 @@ def make_synthetic(*, seed: int = 0, size: str = "default", image_size: int = 48
         val=splits[1],
         test=splits[2],
         split_names={"train": "train", "val": "val", "test": "test"},
+        region_names=dict(REGIONS),
     )
 
 

@@ -55,8 +55,8 @@ def title(i: int, y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, cla
     """
     true, guess = int(y_true[i]), int(y_pred[i])
     if true == guess:
-        return text("sal.title", cls=text.cls(classes[true]), p=probs[i, guess]), False
-    return text("sal.title_wrong", true=text.cls(classes[true]), pred=text.cls(classes[guess]), p=probs[i, guess]), True
+        return text("ex.title", cls=text.cls(classes[true]), p=probs[i, guess]), False
+    return text("ex.title_wrong", true=text.cls(classes[true]), pred=text.cls(classes[guess]), p=probs[i, guess]), True
 
 
 def without_correct(shown: list[int] | np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, classes, text) -> list[str]:

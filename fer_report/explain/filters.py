@@ -7,7 +7,9 @@ mode every batch item is independent, so the result is a filter-by-filter loop's
 (``ascend_filters_loop``, kept for the benchmark and the test that checks this) at a fraction of
 the cost. Equal in exact arithmetic, that is: batched and single convolutions round differently,
 and over tens of steps a rounding difference can flip a ReLU or a max-pool choice, after which a
-filter's two images part ways while reaching about the same activation. Images are in the model's input convention (``fer_report.train.to_input``).
+filter's two images part ways while reaching about the same activation. Images are model input
+(``fer_report.inference.to_input``), of the (C, H, W) ``shape`` the model takes; what is returned
+for display is their mean over channels (the one channel of a grey model).
 """
 
 from __future__ import annotations
@@ -65,12 +67,12 @@ def activations(model: nn.Module, layer_name: str, x) -> np.ndarray:
     return out[0].float().cpu().numpy()
 
 
-def start_images(channels: Sequence[int], size: int, seed: int) -> torch.Tensor:
-    """Small noise, one image per filter, each from its own generator: (seed, filter) -> same start."""
-    out = torch.empty(len(channels), 1, size, size)
+def start_images(channels: Sequence[int], shape: tuple[int, int, int], seed: int) -> torch.Tensor:
+    """Small noise (F, C, H, W), one image per filter, each from its own generator: (seed, filter) -> same start."""
+    out = torch.empty(len(channels), *shape)
     for i, c in enumerate(channels):
         gen = torch.Generator().manual_seed(seed * 1_000_003 + int(c))
-        out[i] = torch.randn(1, size, size, generator=gen) * START_NOISE
+        out[i] = torch.randn(*shape, generator=gen) * START_NOISE
     return out
 
 
@@ -81,10 +83,11 @@ def _blur_kernel(sigma: float) -> torch.Tensor:
     return (k[:, None] * k[None, :]).view(1, 1, 3, 3)
 
 
-def ascend_filters(model: nn.Module, layer_name: str, *, size: int, steps: int = 60, lr: float = 0.1,
-                   seed: int = 0, channels: Sequence[int] | None = None,
+def ascend_filters(model: nn.Module, layer_name: str, *, shape: tuple[int, int, int], steps: int = 60,
+                   lr: float = 0.1, seed: int = 0, channels: Sequence[int] | None = None,
                    bounds: tuple[float, float] | None = None) -> np.ndarray:
-    """(F, size, size) input images, image ``f`` maximising the mean activation of filter ``channels[f]``.
+    """(F, H, W) input images (mean over channels), image ``f`` maximising the mean activation of filter
+    ``channels[f]``.
 
     Normalised gradient steps (each image's step has RMS ``lr``) from small noise, with the
     regularisers that keep the image readable: L2 decay, a random shift (jitter, the same for every filter at a given step, drawn from ``seed``)
@@ -93,12 +96,12 @@ def ascend_filters(model: nn.Module, layer_name: str, *, size: int, steps: int =
     """
     layer = get_layer(model, layer_name)
     if channels is None:
-        channels = range(_channel_count(model, layer, size))
+        channels = range(_channel_count(model, layer, shape))
     channels = [int(c) for c in channels]
     device = device_of(model)
-    x = start_images(channels, size, seed).to(device).requires_grad_(True)
+    x = start_images(channels, shape, seed).to(device).requires_grad_(True)
     shifts = np.random.default_rng(seed).integers(-JITTER, JITTER + 1, size=(steps, 2))
-    kernel = _blur_kernel(BLUR_SIGMA).to(device)
+    kernel = _blur_kernel(BLUR_SIGMA).to(device).repeat(shape[0], 1, 1, 1)  # one blur per input channel
     index = torch.arange(len(channels), device=device)
     target = torch.as_tensor(channels, device=device)
     with inspecting(model):
@@ -114,27 +117,29 @@ def ascend_filters(model: nn.Module, layer_name: str, *, size: int, steps: int =
                 x += torch.where(rms > MIN_GRAD_RMS, lr / rms.clamp_min(MIN_GRAD_RMS), 0.0) * grad
                 x *= 1.0 - WEIGHT_DECAY
                 if BLUR_EVERY and (step + 1) % BLUR_EVERY == 0 and step + 1 < steps:
-                    x.copy_(F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel))
+                    x.copy_(F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, groups=shape[0]))
                 if bounds is not None:
                     x.clamp_(*bounds)
-    return x.detach()[:, 0].cpu().numpy()
+    return x.detach().mean(1).cpu().numpy()
 
 
-def ascend_filters_loop(model: nn.Module, layer_name: str, *, size: int, steps: int = 60, lr: float = 0.1,
-                        seed: int = 0, channels: Sequence[int] | None = None,
+def ascend_filters_loop(model: nn.Module, layer_name: str, *, shape: tuple[int, int, int], steps: int = 60,
+                        lr: float = 0.1, seed: int = 0, channels: Sequence[int] | None = None,
                         bounds: tuple[float, float] | None = None) -> np.ndarray:
     """The same images as ``ascend_filters``, one filter at a time (for the benchmark and the tests)."""
     if channels is None:
-        channels = range(_channel_count(model, get_layer(model, layer_name), size))
-    return np.concatenate([ascend_filters(model, layer_name, size=size, steps=steps, lr=lr, seed=seed,
+        channels = range(_channel_count(model, get_layer(model, layer_name), shape))
+    return np.concatenate([ascend_filters(model, layer_name, shape=shape, steps=steps, lr=lr, seed=seed,
                                           channels=[c], bounds=bounds) for c in channels])
 
 
-def mean_activation(model: nn.Module, layer_name: str, images: np.ndarray, channels: Sequence[int]) -> np.ndarray:
-    """(F,) mean activation of filter ``channels[f]`` on image ``f`` (images (F, H, W), input units)."""
+def mean_activation(model: nn.Module, layer_name: str, images: np.ndarray, channels: Sequence[int],
+                    in_channels: int = 1) -> np.ndarray:
+    """(F,) mean activation of filter ``channels[f]`` on image ``f`` (images (F, H, W), input units, given to
+    each of the model's ``in_channels``)."""
     layer = get_layer(model, layer_name)
     device = device_of(model)
-    x = torch.as_tensor(images, dtype=torch.float32, device=device).unsqueeze(1)
+    x = torch.as_tensor(images, dtype=torch.float32, device=device).unsqueeze(1).expand(-1, in_channels, -1, -1)
     with inspecting(model), torch.no_grad():
         act = _layer_output(model, layer, x)
     idx = torch.arange(len(channels), device=device)
@@ -161,9 +166,9 @@ def mean_frequency(images: np.ndarray) -> np.ndarray:
     return np.divide((power * radius).sum(axis=(-2, -1)), total, out=np.zeros_like(total), where=total > 0)
 
 
-def _channel_count(model: nn.Module, layer: nn.Module, size: int) -> int:
+def _channel_count(model: nn.Module, layer: nn.Module, shape: tuple[int, int, int]) -> int:
     if isinstance(layer, nn.Conv2d):
         return layer.out_channels
     device = device_of(model)
     with inspecting(model), torch.no_grad():
-        return int(_layer_output(model, layer, torch.zeros(1, 1, size, size, device=device)).shape[1])
+        return int(_layer_output(model, layer, torch.zeros(1, *shape, device=device)).shape[1])

@@ -91,8 +91,9 @@ def inspecting(model: nn.Module) -> Iterator[None]:
             m.train(training)
 
 
-def feature_sizes(model: nn.Module, image_size: int, names: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    """(height, width) of each named layer's output (default: every conv layer) for one input image."""
+def feature_sizes(model: nn.Module, input_shape: tuple[int, int, int],
+                  names: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """(height, width) of each named layer's output (default: every conv layer) for one (C, H, W) input."""
     names = conv_layers(model) if names is None else names
     sizes: dict[str, tuple[int, int]] = {}
 
@@ -104,7 +105,7 @@ def feature_sizes(model: nn.Module, image_size: int, names: list[str] | None = N
     hooks = [get_layer(model, n).register_forward_hook(record(n)) for n in names]
     try:
         with inspecting(model), torch.no_grad():
-            model(torch.zeros(1, 1, image_size, image_size, device=device_of(model)))
+            model(torch.zeros(1, *input_shape, device=device_of(model)))
     finally:
         for h in hooks:
             h.remove()

@@ -3,7 +3,7 @@
 ``lime_image`` perturbs superpixels and fits a weighted linear model to the classifier's
 probability of the explained class. What this module adds, from the pitfalls in NOTES.md:
 SLIC superpixels sized for 48x48 faces (lime's default quickshift gives one segment on a float
-image), an adapter from lime's (N, H, W, 3) batches back to the model's one-channel input, batches
+image), an adapter from lime's (N, H, W, 3) batches back to the model's input (``InputSpec``), batches
 sized for the device (``layers.batch_size``: 32 on a CPU, where larger ones are slower, 256 on a
 GPU), a fixed seed per image, and no tqdm bar.
 """
@@ -21,6 +21,7 @@ from torch import nn
 
 from fer_report.explain import layers
 from fer_report.explain.layers import CPU_BATCH, inspecting
+from fer_report.inference import InputSpec, unit_to_input
 
 NUM_SAMPLES = 400  # perturbed images per explanation: ~9 per superpixel; R² of the local fit as at 800
 SLIC_SEGMENTS = 60  # requested superpixels: ~40-50 on a 48x48 face
@@ -62,14 +63,14 @@ def slic_segments(image: np.ndarray, *, n_segments: int = SLIC_SEGMENTS, compact
                 start_label=0)
 
 
-def grayscale_classifier(model: nn.Module, mean: float, std: float, device: torch.device | str,
+def grayscale_classifier(model: nn.Module, spec: InputSpec, device: torch.device | str,
                          ) -> Callable[[np.ndarray], np.ndarray]:
-    """lime's ``classifier_fn``: (N, H, W, 3) float 0..1 -> (N, classes) softmax of the model."""
+    """lime's ``classifier_fn``: (N, H, W, 3) float 0..1 grey -> (N, classes) softmax of the model."""
 
     def classify(batch: np.ndarray) -> np.ndarray:
         gray = torch.as_tensor(np.asarray(batch)[..., 0], dtype=torch.float32, device=device)
         with torch.no_grad():
-            logits = model(((gray - mean) / std).unsqueeze(1))
+            logits = model(unit_to_input(gray, spec))
         return torch.softmax(logits.float(), 1).cpu().numpy()
 
     return classify
@@ -112,12 +113,12 @@ def explain(classify: Callable[[np.ndarray], np.ndarray], image: np.ndarray, tar
                            local_pred=float(local))
 
 
-def explain_many(model: nn.Module, images: np.ndarray, targets, *, mean: float, std: float,
+def explain_many(model: nn.Module, images: np.ndarray, targets, *, spec: InputSpec,
                  device: torch.device | str, seed: int = 0, num_samples: int | None = None,
                  batch_size: int | None = None) -> list[LimeExplanation]:
     """One explanation per (H, W) uint8 image, image ``i`` seeded with ``seed + i`` (so any subset gives the
     same explanation of an image at the same position); the model runs in eval mode."""
-    classify = grayscale_classifier(model, mean, std, device)
+    classify = grayscale_classifier(model, spec, device)
     with inspecting(model):
         batch = layers.batch_size(device) if batch_size is None else batch_size
         return [explain(classify, img, int(t), seed=seed + i, num_samples=num_samples, batch_size=batch)

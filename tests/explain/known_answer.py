@@ -8,14 +8,14 @@ section on ``mouth_artefacts`` knows the answer in advance.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import torch
 from torch import nn
 
 from fer_report.artifacts import Predictions, SplitPredictions
 from fer_report.data.dataset import Dataset, Split
+from fer_report.inference import InputSpec
+from fer_report.train import Trained
 
 SIZE = 48
 CLASSES = 7
@@ -75,7 +75,7 @@ def mouth_artefacts(dataset: Dataset) -> dict:
     y = probs.argmax(1)
     test = Split(x=x, y=y, regions=np.broadcast_to(regions(), x.shape).copy())
     data = Dataset(name="mouth", source="synthetic faces labelled by MouthNet", classes=dataset.classes,
-                   train=test, val=test, test=test)
+                   train=test, val=test, test=test, region_names=dataset.region_names)
     split = SplitPredictions(y_true=y, y_pred=y, probs=probs)
-    trained = SimpleNamespace(model=model, mean=MEAN, std=1.0, device=torch.device("cpu"))
+    trained = Trained.given(model, InputSpec(mean=(MEAN,), std=(1.0,)))
     return {"dataset": data, "trained": trained, "predictions": Predictions(test=split, val=split)}

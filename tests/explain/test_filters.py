@@ -31,8 +31,8 @@ def cnn4():
 
 def test_ascent_finds_the_known_optimum_of_a_hand_built_filter():
     model = BrightDark()
-    images = ascend_filters(model, "relu", size=16, steps=30, seed=0, bounds=(-2.0, 2.0))
-    start = start_images([0, 1], 16, seed=0)[:, 0].numpy()
+    images = ascend_filters(model, "relu", shape=(1, 16, 16), steps=30, seed=0, bounds=(-2.0, 2.0))
+    start = start_images([0, 1], (1, 16, 16), seed=0)[:, 0].numpy()
     assert images.shape == (2, 16, 16)
     assert images[0].mean() > start[0].mean() + 1.0 and images[1].mean() < start[1].mean() - 1.0
     assert images.min() >= -2.0 and images.max() <= 2.0  # clamped to the valid input range
@@ -44,15 +44,15 @@ def test_all_filters_at_once_equal_one_at_a_time_and_leave_the_model_alone(cnn4)
     before = {k: v.clone() for k, v in cnn4.state_dict().items()}
     cnn4.train()
     try:
-        batch = ascend_filters(cnn4, "features.relu2", size=48, steps=8, seed=3, channels=range(5))
+        batch = ascend_filters(cnn4, "features.relu2", shape=(1, 48, 48), steps=8, seed=3, channels=range(5))
         assert cnn4.training and all(p.requires_grad and p.grad is None for p in cnn4.parameters())
     finally:
         cnn4.eval()
-    loop = ascend_filters_loop(cnn4, "features.relu2", size=48, steps=8, seed=3, channels=range(5))
+    loop = ascend_filters_loop(cnn4, "features.relu2", shape=(1, 48, 48), steps=8, seed=3, channels=range(5))
     assert batch.shape == (5, 48, 48) and np.abs(batch - loop).max() < 1e-4
-    assert np.array_equal(batch, ascend_filters(cnn4, "features.relu2", size=48, steps=8, seed=3, channels=range(5)))
+    assert np.array_equal(batch, ascend_filters(cnn4, "features.relu2", shape=(1, 48, 48), steps=8, seed=3, channels=range(5)))
     assert all(torch.equal(before[k], v) for k, v in cnn4.state_dict().items())
-    start = start_images(range(5), 48, seed=3)[:, 0].numpy()
+    start = start_images(range(5), (1, 48, 48), seed=3)[:, 0].numpy()
     assert (mean_activation(cnn4, "features.relu2", batch, range(5))
             > mean_activation(cnn4, "features.relu2", start, range(5))).all()
 

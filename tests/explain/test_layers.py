@@ -20,8 +20,8 @@ def test_a_wrong_layer_name_lists_the_conv_layers(cnn4):
 
 
 def test_feature_sizes_show_resnet18_layer4_is_too_coarse(cnn4):
-    assert feature_sizes(cnn4, 48)["features.conv4"] == (6, 6)
-    sizes = feature_sizes(build_model("resnet18"), 48)
+    assert feature_sizes(cnn4, (1, 48, 48))["features.conv4"] == (6, 6)
+    sizes = feature_sizes(build_model("resnet18"), (1, 48, 48))
     assert sizes["layer4.1.conv2"] == (2, 2) and sizes["layer2.1.conv2"] == (6, 6)
 
 

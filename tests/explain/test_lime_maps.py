@@ -5,6 +5,7 @@ import torch
 from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
 from fer_report.explain.faithfulness import mass_inside, pointing_game
+from fer_report.inference import InputSpec
 from tests.explain.known_answer import MEAN, MouthNet, mouth_artefacts
 
 
@@ -27,7 +28,7 @@ def test_slic_cuts_a_face_into_tens_of_segments_where_quickshift_gives_a_few(fac
 
 def test_grayscale_adapter_feeds_the_model_its_own_input(faces):
     model = MouthNet().eval()
-    classify = lime_maps.grayscale_classifier(model, MEAN, 1.0, "cpu")
+    classify = lime_maps.grayscale_classifier(model, InputSpec(mean=(MEAN,), std=(1.0,)), "cpu")
     rgb = np.repeat((faces.x[:3] / 255.0)[..., None], 3, axis=-1)
     with torch.no_grad():
         want = torch.softmax(model(torch.as_tensor(faces.x[:3] / 255.0 - MEAN, dtype=torch.float32)[:, None]), 1)
@@ -37,7 +38,7 @@ def test_grayscale_adapter_feeds_the_model_its_own_input(faces):
 def test_lime_points_at_the_only_region_the_model_reads_and_is_reproducible(faces):
     a = mouth_artefacts(make_synthetic(size="tiny"))
     y = a["predictions"].test.y_true[:10]
-    kwargs = dict(mean=MEAN, std=1.0, device="cpu", seed=0, num_samples=300)
+    kwargs = dict(spec=InputSpec(mean=(MEAN,), std=(1.0,)), device="cpu", seed=0, num_samples=300)
     exps = lime_maps.explain_many(a["trained"].model, faces.x[:10], y, **kwargs)
     mouth = a["dataset"].test.regions[:10] == 3
     maps = lime_maps.pointing_maps(exps)

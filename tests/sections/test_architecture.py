@@ -1,6 +1,6 @@
 from fer_report.config import Settings
 from fer_report.data.synthetic import make_synthetic
-from fer_report.i18n import Text
+from fer_report.inference import fitted_spec
 from fer_report.models import build_model
 from fer_report.sections import architecture
 
@@ -8,7 +8,7 @@ from fer_report.sections import architecture
 def run(model: str, lang: str = "en"):
     ds = make_synthetic(seed=0, size="tiny")
     return architecture.section.run(settings=Settings(model=model), dataset=ds,
-                                    network=build_model(model), text=Text(lang))
+                                    network=build_model(model), spec=fitted_spec(ds.train.x), text=architecture.section.text(lang))
 
 
 def test_cnn4_reports_keras_parameter_count():

@@ -6,14 +6,13 @@ import pytest
 from fer_report.config import load_settings
 from fer_report.errors import ConfigError
 from fer_report.figures import Figures
-from fer_report.i18n import Text
 from fer_report.sections import augmentation
 
 
 def _run(artefacts, settings=None, lang="en", tmp=None):
     return augmentation.section.run(settings=settings or artefacts.settings, dataset=artefacts.dataset,
                                     trained=artefacts.trained, figures=Figures(tmp, lang=lang) if tmp else
-                                    artefacts.figures, text=Text(lang))
+                                    artefacts.figures, text=augmentation.section.text(lang))
 
 
 def test_counterpart_is_the_same_training_with_augmentation_flipped(tiny_artefacts, tmp_path):
@@ -48,7 +47,7 @@ def test_main_run_without_augmentation_gets_its_counterpart_with(tiny_artefacts,
     settings = replace(tiny_artefacts.settings, augment=False)
     a = Artefacts(settings, tmp_path, progress=False)
     result = augmentation.section.run(settings=settings, dataset=a.dataset, trained=a.trained,
-                                      figures=Figures(tmp_path), text=Text("en"))
+                                      figures=Figures(tmp_path), text=augmentation.section.text("en"))
     runs = result.numbers["runs"]
     assert runs["without"]["cache"] == str(a.trained.cache_dir)
     assert runs["with"]["cache"] == str(tiny_artefacts.trained.cache_dir)  # same settings: the cache is shared
@@ -80,7 +79,7 @@ def test_cli_passes_ablations():
 def test_augmented_samples_are_drawn_from_the_seed(tiny_artefacts):
     import matplotlib.pyplot as plt
 
-    figs = [augmentation.plot_samples(tiny_artefacts.dataset, seed=3, text=Text("en")) for _ in range(2)]
+    figs = [augmentation.plot_samples(tiny_artefacts.dataset, seed=3, text=augmentation.section.text("en")) for _ in range(2)]
     images = [[ax.get_images()[0].get_array() for ax in f.axes] for f in figs]
     for f in figs:
         plt.close(f)
@@ -104,7 +103,7 @@ def test_comparison_sentences_follow_the_numbers(on, off, keys):
     values = dict(sentences)
     for lang in ("en", "zh-TW"):
         for key, v in sentences:
-            Text(lang)(key, **v)  # every sentence formats in both languages
+            augmentation.section.text(lang)(key, **v)  # every sentence formats in both languages
     if "aug.hurts" in values:
-        assert Text("en")("aug.hurts", **values["aug.hurts"]) == \
+        assert augmentation.section.text("en")("aug.hurts", **values["aug.hurts"]) == \
             "Augmentation lowered the best validation accuracy by 4.1 percentage points."

@@ -1,7 +1,7 @@
 import numpy as np
 
 from fer_report import CLASSES
-from fer_report.i18n import Text
+from fer_report.section import run_section
 from fer_report.sections import confusion
 from fer_report.sections.confusion import analyse, confusion_matrix
 
@@ -46,7 +46,7 @@ def test_sentence_is_generated_in_both_languages():
     top = analyse(known_matrix(), CLASSES)["pairs"][0]
     for lang, expected in (("en", "Fear is most often mistaken for Sad: 23% of Fear images (23 of 100)."),
                            ("zh-TW", "害怕最常被誤判為難過：害怕的圖片中有 23%（100 張中的 23 張）。")):
-        t = Text(lang)
+        t = confusion.section.text(lang)
         assert t("conf.pair", true=t.cls(top["true"]), pred=t.cls(top["pred"]), pct=top["rate"],
                  count=top["count"], total=top["total"]) == expected
 
@@ -59,7 +59,7 @@ def test_a_class_missing_from_the_test_split_does_not_break_the_analysis():
 
 
 def test_section_on_a_tiny_trained_model(tiny_artefacts):
-    result = confusion.section.run(**{n: tiny_artefacts.get(n) for n in confusion.section.needs})
+    result = run_section(confusion.section, tiny_artefacts)
     m = np.array(result.numbers["matrix"])
     assert m.shape == (7, 7) and m.sum() == len(tiny_artefacts.dataset.test)
     assert result.numbers["accuracy"] == tiny_artefacts.predictions.test.accuracy

@@ -4,7 +4,7 @@ import pytest
 
 from fer_report.errors import ConfigError
 from fer_report.figures import Figures
-from fer_report.i18n import Text
+from fer_report.section import run_section
 from fer_report.sections import filters
 
 
@@ -15,7 +15,7 @@ def small(monkeypatch):
 
 
 def run(artefacts, **replace):
-    return filters.section.run(**{n: replace.get(n, artefacts.get(n)) for n in filters.section.needs})
+    return run_section(filters.section, artefacts, **replace)
 
 
 def settings_with(artefacts, **changes):
@@ -56,7 +56,7 @@ def test_course_figures_and_traditional_chinese_without_regions(tiny_artefacts, 
     ds = tiny_artefacts.dataset
     no_regions = type(ds)(**{**ds.__dict__, "test": type(ds.test)(x=ds.test.x, y=ds.test.y)})
     course = tmp_path / "course"
-    result = run(tiny_artefacts, dataset=no_regions, text=Text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"),
+    result = run(tiny_artefacts, dataset=no_regions, text=filters.section.text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"),
                  settings=settings_with(tiny_artefacts, export_course_figures=str(course)))
     assert sorted(p.name for p in course.iterdir()) == ["fig2_1.jpg", "fig2_2.jpg"]
     assert all((course / name).read_bytes()[:3] == b"\xff\xd8\xff" for name in ("fig2_1.jpg", "fig2_2.jpg"))
@@ -71,7 +71,7 @@ def test_template_renders_the_layer_table():
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"
-    env.globals["t"] = Text("zh-TW")
+    env.globals["t"] = filters.section.text("zh-TW")
     rows = [{"layer": "features.conv1", "filters": 32, "raised": 32, "hf": 0.59, "freq": 0.291, "silent": 0,
              "strongest": "6, 12, 26"}]
     html = env.get_template("sections/filters.html.j2").render(s={"figures": [], "text": ["y"], "tables": {"layers": rows}})

@@ -1,16 +1,16 @@
 import dataclasses
-from types import SimpleNamespace
 
 import torch
 
-from fer_report.i18n import Text
 from fer_report.models import build_model
+from fer_report.train import Trained
+from fer_report.section import run_section
 from fer_report.sections import gradcam
 from tests.explain.known_answer import mouth_artefacts
 
 
 def run(artefacts, **replace):
-    return gradcam.section.run(**{n: replace.get(n, artefacts.get(n)) for n in gradcam.section.needs})
+    return run_section(gradcam.section, artefacts, **replace)
 
 
 def test_section_on_a_tiny_trained_model(tiny_artefacts, monkeypatch):
@@ -37,8 +37,8 @@ def test_a_coarse_layer_is_replaced_and_the_text_says_so(tiny_artefacts, monkeyp
     monkeypatch.setattr(gradcam, "N_FAITH", 10)
     torch.manual_seed(0)
     t = tiny_artefacts.trained
-    resnet = SimpleNamespace(model=build_model("resnet18").eval(), mean=t.mean, std=t.std, device=t.device)
-    result = run(tiny_artefacts, trained=resnet, text=Text("zh-TW"))
+    resnet = Trained.given(build_model("resnet18"), t.spec, t.device)
+    result = run(tiny_artefacts, trained=resnet, text=gradcam.section.text("zh-TW"))
     n = result.numbers
     assert (n["requested_layer"], n["requested_size"]) == ("layer4.1.conv2", [2, 2])
     assert (n["layer"], n["hooked"], n["feature_size"], n["layer_replaced"]) == (
@@ -49,7 +49,7 @@ def test_a_coarse_layer_is_replaced_and_the_text_says_so(tiny_artefacts, monkeyp
 
 def test_the_layer_setting_is_used_even_when_coarse(tiny_artefacts, monkeypatch):
     model = tiny_artefacts.trained.model
-    assert gradcam.choose_layer(model, 48, "features.conv2") == {
+    assert gradcam.choose_layer(model, (1, 48, 48), "features.conv2") == {
         "layer": "features.conv2", "size": [24, 24], "requested": "features.conv2", "requested_size": [24, 24],
         "replaced": False}
     monkeypatch.setattr(gradcam, "N_FAITH", 10)

@@ -1,4 +1,4 @@
-from fer_report.i18n import Text
+from fer_report.section import run_section
 from fer_report.sections import history
 from fer_report.sections.history import analyse
 
@@ -23,7 +23,7 @@ def test_a_still_rising_curve_is_not_overfitting_and_says_more_epochs_help():
 
 
 def test_section_on_a_tiny_trained_model(tiny_artefacts):
-    result = history.section.run(**{n: tiny_artefacts.get(n) for n in history.section.needs})
+    result = run_section(history.section, tiny_artefacts)
     assert result.numbers["epochs"] == 2
     assert len(result.numbers["history"]) == 2
     assert (tiny_artefacts.figures.build_dir / result.figures[0].path).stat().st_size > 5000
@@ -31,5 +31,5 @@ def test_section_on_a_tiny_trained_model(tiny_artefacts):
 
 
 def test_every_sentence_exists_in_both_languages():
-    en, zh = Text("en"), Text("zh-TW")
+    en, zh = history.section.text("en"), history.section.text("zh-TW")
     assert set(en.strings) == set(zh.strings)

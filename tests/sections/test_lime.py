@@ -5,7 +5,7 @@ import pytest
 
 from fer_report.explain import lime_maps
 from fer_report.figures import Figures
-from fer_report.i18n import Text
+from fer_report.section import run_section
 from fer_report.sections import lime
 from tests.explain.known_answer import mouth_artefacts
 
@@ -17,7 +17,7 @@ def small(monkeypatch):
 
 
 def run(artefacts, **replace):
-    return lime.section.run(**{n: replace.get(n, artefacts.get(n)) for n in lime.section.needs})
+    return run_section(lime.section, artefacts, **replace)
 
 
 def test_section_on_a_tiny_trained_model_with_course_figures(tiny_artefacts, small, tmp_path):
@@ -63,7 +63,7 @@ def test_known_answer_lime_points_at_the_mouth(tiny_artefacts, small):
 def test_traditional_chinese_on_data_without_regions(tiny_artefacts, small, tmp_path):
     ds = tiny_artefacts.dataset
     no_regions = type(ds)(**{**ds.__dict__, "test": type(ds.test)(x=ds.test.x, y=ds.test.y)})
-    result = run(tiny_artefacts, dataset=no_regions, text=Text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"))
+    result = run(tiny_artefacts, dataset=no_regions, text=lime.section.text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"))
     assert all(r["region"] is None and r["region_name"] == "–" for r in result.tables["examples"])
     assert result.text[0].startswith("LIME 把每張圖片")
     if result.numbers["measured"]:
@@ -77,7 +77,7 @@ def test_template_renders_both_tables():
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"
-    env.globals["t"] = Text("en")
+    env.globals["t"] = lime.section.text("en")
     examples = [{"name": "Happy", "prob": 0.93, "segments": 45, "positive": 20, "top_weight": 0.21,
                  "region_name": "mouth", "r2": 0.81}]
     faith = [{"method": "LIME", "pointing_game": 0.25, "mass_inside": 0.4, "chance": 0.11, "deletion_auc": 0.277,

@@ -6,7 +6,6 @@ import torch
 from fer_report import derivations
 from fer_report.config import Settings
 from fer_report.figures import Figures
-from fer_report.i18n import Text
 from fer_report.mathsvg import MathError, check_latex, pieces, render
 from fer_report.sections import math as math_section
 from tests.conftest import tiny_settings
@@ -82,7 +81,7 @@ def test_prose_splits_into_text_and_inline_formulas():
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
 def test_section_typesets_every_formula_and_lists_every_check(tmp_path, lang):
     result = math_section.section.run(settings=Settings(seed=0), figures=Figures(tmp_path, lang=lang),
-                                      text=Text(lang))
+                                      text=math_section.section.text(lang))
     n = result.numbers
     assert n["passed"] and len(n["checks"]) == len(n["max_error"]) >= 12
     assert all(c["max_error"] <= c["tolerance"] for c in n["checks"])
@@ -101,7 +100,7 @@ def test_a_formula_that_fails_to_render_fails_the_section(tmp_path, monkeypatch)
     monkeypatch.setattr(math_section, "PARTS", [("conv", [("f", r"\frac{W}{s")], ("conv.",))])
     monkeypatch.setattr(derivations, "run_all", lambda seed: pytest.fail("checks ran before typesetting"))
     with pytest.raises(MathError, match="unbalanced"):
-        math_section.section.run(settings=Settings(), figures=Figures(tmp_path), text=Text("en"))
+        math_section.section.run(settings=Settings(), figures=Figures(tmp_path), text=math_section.section.text("en"))
 
 
 def _break_softmax(monkeypatch):

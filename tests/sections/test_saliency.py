@@ -5,7 +5,7 @@ import pytest
 
 from fer_report.explain.scorecard import DELETION_STEPS
 from fer_report.figures import Figures
-from fer_report.i18n import Text
+from fer_report.section import run_section
 from fer_report.sections import saliency
 from tests.explain.known_answer import mouth_artefacts
 
@@ -16,7 +16,7 @@ def small(monkeypatch):
 
 
 def run(artefacts, **replace):
-    return saliency.section.run(**{n: replace.get(n, artefacts.get(n)) for n in saliency.section.needs})
+    return run_section(saliency.section, artefacts, **replace)
 
 
 def test_section_on_a_tiny_trained_model(tiny_artefacts, monkeypatch):
@@ -46,7 +46,7 @@ def test_section_in_traditional_chinese_on_real_looking_data(tiny_artefacts, mon
     small(monkeypatch)
     ds = tiny_artefacts.dataset
     no_regions = type(ds)(**{**ds.__dict__, "test": type(ds.test)(x=ds.test.x, y=ds.test.y)})
-    result = run(tiny_artefacts, dataset=no_regions, text=Text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"))
+    result = run(tiny_artefacts, dataset=no_regions, text=saliency.section.text("zh-TW"), figures=Figures(tmp_path, lang="zh-TW"))
     assert all(s["pointing_game"] is None and s["chance"] is None for s in result.numbers["faithfulness"].values())
     assert any("刪除測試" in line for line in result.text) and any("真實照片" in line for line in result.text)
     assert np.isfinite(result.numbers["faithfulness"]["saliency"]["deletion_auc"])
@@ -58,7 +58,7 @@ def test_template_renders_the_faithfulness_table():
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"
-    env.globals["t"] = Text("en")
+    env.globals["t"] = saliency.section.text("en")
     rows = [{"method": "Saliency", "pointing_game": 0.9, "mass_inside": 0.5, "chance": 0.2, "deletion_auc": 0.31,
              "random_auc": 0.52},
             {"method": "SmoothGrad", "pointing_game": None, "mass_inside": None, "chance": None, "deletion_auc": 0.3,
