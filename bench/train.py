@@ -29,6 +29,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fer_report import inference  # noqa: E402
 from fer_report import train as tr  # noqa: E402
 from fer_report.augment import augment_batch  # noqa: E402
 from fer_report.config import Settings  # noqa: E402
@@ -67,9 +68,9 @@ def sync(device: torch.device) -> None:
 
 def step(model, optimizer, xb, yb, device) -> None:
     """The training step both loops share (fer_report.train's: bf16 autocast and channels_last on CUDA)."""
-    if tr._fast(device):
+    if inference.fast(device):
         xb = xb.contiguous(memory_format=torch.channels_last)
-    with tr._autocast(device):
+    with inference.autocast(device):
         loss = F.cross_entropy(model(xb), yb)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
@@ -145,14 +146,14 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "train.json"))
     args = ap.parse_args()
 
-    device = tr.resolve_device(args.device)
+    device = inference.resolve_device(args.device)
     torch.set_num_threads(os.cpu_count() or 1)
     workers = args.workers if args.workers is not None else (0 if (os.cpu_count() or 1) <= 2 else 4)
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (FER2013_TRAIN, 48, 48), dtype=np.uint8)
     labels = rng.integers(0, 7, FER2013_TRAIN).astype(np.int64)
     mean, std = float(images.mean() / 255), float(images.std() / 255)
-    x = tr.to_input(images, mean, std, device)
+    x = inference.to_input(images, inference.InputSpec(mean=(mean,), std=(std,)), device)
     y = torch.as_tensor(labels, device=device)
     loader = torch.utils.data.DataLoader(PerImage(images, labels, mean, std), batch_size=BATCH, shuffle=True,
                                          num_workers=workers, persistent_workers=workers > 0,
@@ -165,7 +166,7 @@ def main() -> None:
     for name in args.models.split(","):
         batches = args.batches or BATCHES[device.type][name]
         model = build_model(name).to(device)
-        if tr._fast(device):
+        if inference.fast(device):
             model = model.to(memory_format=torch.channels_last)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         compiled = torch.compile(model) if args.compile else None

@@ -10,7 +10,6 @@ data:, and no relative URL, which would resolve against the reader's disk).
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +18,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from fer_report.errors import UserError
+from fer_report.errors import UserError, did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +53,7 @@ def load_answers(folder: str | Path, question_numbers: list[str]) -> dict[str, A
             continue
         number = path.stem
         if number not in valid:
-            close = difflib.get_close_matches(number, valid, n=1)
-            hint = f"; did you mean '{close[0]}.md'?" if close else ""
+            hint = did_you_mean(number, valid, suffix=".md")
             raise UserError(f"{path}: no question '{number}' in this preset{hint} "
                             f"(valid files: {', '.join(n + '.md' for n in valid)})")
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import logging
 import re
 import signal
@@ -13,7 +12,7 @@ import sys
 from pathlib import Path
 
 from fer_report import __version__, options
-from fer_report.errors import UserError
+from fer_report.errors import UserError, did_you_mean
 
 log = logging.getLogger("fer_report")
 
@@ -50,8 +49,7 @@ class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if m:  # Python 3.11's argparse names the choices but not the closest one
-            close = difflib.get_close_matches(m.group(1), re.findall(r"'([^']*)'", m.group(2)), n=1)
-            message += f"; did you mean '{close[0]}'?" if close else ""
+            message += did_you_mean(m.group(1), re.findall(r"'([^']*)'", m.group(2)))
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

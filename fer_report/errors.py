@@ -13,9 +13,21 @@ class ConfigError(UserError):
     """A configuration file or option that is not valid."""
 
 
-def did_you_mean(name: str, choices, *, quote: str = "'") -> str:
-    """'; did you mean 'x'?' for the closest of ``choices`` to ``name``, or '' when none is close."""
+def closest(name: str, choices, *, cutoff: float = 0.6) -> str | None:
+    """The choice most like ``name`` (a typo's intended word), or None when none is close enough."""
     import difflib
 
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
-    return f"; did you mean {quote}{close[0]}{quote}?" if close else ""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, choices, *, cutoff: float = 0.6, suffix: str = "") -> str:
+    """"; did you mean 'x'?" for the closest of ``choices`` to ``name``, or '' when none is close."""
+    close = closest(name, choices, cutoff=cutoff)
+    return f"; did you mean '{close}{suffix}'?" if close else ""
+
+
+def aside(name: str, choices, *, cutoff: float = 0.6) -> str:
+    """" (did you mean x?)" after a name in a list of several, or ''."""
+    close = closest(name, choices, cutoff=cutoff)
+    return f" (did you mean {close}?)" if close else ""

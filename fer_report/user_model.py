@@ -11,7 +11,6 @@ Importing runs the file's top-level code, as running it would; code under
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import importlib.util
 import inspect
@@ -27,7 +26,7 @@ from typing import Any, Callable, Iterator
 import torch
 from torch import nn
 
-from fer_report.errors import UserError
+from fer_report.errors import UserError, did_you_mean
 
 # module name -> folder, for every module imported from a user's folder: a later model from another
 # folder must get its own `utils.py`, not the one cached from the first.
@@ -195,8 +194,7 @@ def _find(module: ModuleType, path: Path, name: str) -> Callable:
     defined = [n for n, v in vars(module).items()
                if (inspect.isclass(v) or inspect.isfunction(v)) and getattr(v, "__module__", None) == module.__name__]
     if not hasattr(module, name):
-        close = difflib.get_close_matches(name, defined, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(name, defined)
         listing = f"defined there: {', '.join(defined)}" if defined else "it defines no classes or functions"
         raise UserError(f"{path}: no class or function '{name}'{hint} ({listing})")
     factory = getattr(module, name)
@@ -226,8 +224,7 @@ def _check_args(params: dict[str, inspect.Parameter] | None, kwargs: dict[str, A
     named = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     unknown = [k for k in kwargs if k not in named]
     if unknown and not takes_any:
-        close = difflib.get_close_matches(unknown[0], named, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(unknown[0], named)
         raise UserError(f"{path}: {name}() has no parameter '{unknown[0]}'{hint} "
                         f"(it takes: {', '.join(named) or 'no arguments'})")
     missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs

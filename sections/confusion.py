@@ -13,6 +13,51 @@ MUTUAL_MIN = 0.08
 SCARCE = 20  # fewer test images than this makes a row noisy
 
 
+QUESTION = {
+    "en": "Plot the confusion matrix on the test set. Which classes are most easily confused with each other?",
+    "zh-TW": "請畫出 test set 上的 confusion matrix，並分析哪些類別的圖片容易用混？",
+}
+
+STRINGS = {
+    "en": {
+        "conf.accuracy": "Test accuracy is {acc:.1%} on {n:,} images ({split}); validation accuracy {val_acc:.1%}.",
+        "conf.pair": "{true} is most often mistaken for {pred}: {pct:.0%} of {true} images ({count} of {total}).",
+        "conf.best_worst": "The easiest class is {best} ({best_acc:.0%} correct); the hardest is {worst} "
+                           "({worst_acc:.0%} correct).",
+        "conf.mutual": "{a} and {b} are confused in both directions ({ab:.0%} and {ba:.0%}).",
+        "conf.none": "No class is mistaken for another in more than {pct:.0%} of its images.",
+        "conf.scarce": "{cls} has only {n} test images, so its row is noisy.",
+        "conf.class": "Class",
+        "conf.support": "Test images",
+        "conf.recall": "Accuracy (recall)",
+        "conf.precision": "Precision",
+        "conf.counts": "Counts",
+        "conf.normalised": "Row-normalised",
+        "conf.true": "True class",
+        "conf.pred": "Predicted class",
+        "cap.confusion": "Confusion matrix on the test split: counts (left) and normalised by true class (right).",
+    },
+    "zh-TW": {
+        "conf.accuracy": "測試準確率為 {acc:.1%}（{split}，共 {n:,} 張）；validation 準確率為 {val_acc:.1%}。",
+        "conf.pair": "{true}最常被誤判為{pred}：{true}的圖片中有 {pct:.0%}（{total} 張中的 {count} 張）。",
+        "conf.best_worst": "最容易辨識的是{best}（正確率 {best_acc:.0%}）；最難的是{worst}（正確率 "
+                           "{worst_acc:.0%}）。",
+        "conf.mutual": "{a}與{b}互相混淆（{ab:.0%} 與 {ba:.0%}）。",
+        "conf.none": "沒有任何類別有超過 {pct:.0%} 的圖片被誤判為同一個其他類別。",
+        "conf.scarce": "{cls}只有 {n} 張測試圖片，因此該列的數字較不穩定。",
+        "conf.class": "類別",
+        "conf.support": "測試圖片數",
+        "conf.recall": "正確率（recall）",
+        "conf.precision": "精確率（precision）",
+        "conf.counts": "張數",
+        "conf.normalised": "依真實類別正規化",
+        "conf.true": "真實類別",
+        "conf.pred": "預測類別",
+        "cap.confusion": "test set 上的 confusion matrix：張數（左）與依真實類別正規化（右）。",
+    },
+}
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(y_true * n + y_pred, minlength=n * n).reshape(n, n)
 
@@ -101,50 +146,6 @@ def plot_confusion(cm: np.ndarray, labels: list[str], *, text) -> plt.Figure:
 def _num(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
-
-QUESTION = {
-    "en": "Plot the confusion matrix on the test set. Which classes are most easily confused with each other?",
-    "zh-TW": "請畫出 test set 上的 confusion matrix，並分析哪些類別的圖片容易用混？",
-}
-
-STRINGS = {
-    "en": {
-        "conf.accuracy": "Test accuracy is {acc:.1%} on {n:,} images ({split}); validation accuracy {val_acc:.1%}.",
-        "conf.pair": "{true} is most often mistaken for {pred}: {pct:.0%} of {true} images ({count} of {total}).",
-        "conf.best_worst": "The easiest class is {best} ({best_acc:.0%} correct); the hardest is {worst} "
-                           "({worst_acc:.0%} correct).",
-        "conf.mutual": "{a} and {b} are confused in both directions ({ab:.0%} and {ba:.0%}).",
-        "conf.none": "No class is mistaken for another in more than {pct:.0%} of its images.",
-        "conf.scarce": "{cls} has only {n} test images, so its row is noisy.",
-        "conf.class": "Class",
-        "conf.support": "Test images",
-        "conf.recall": "Accuracy (recall)",
-        "conf.precision": "Precision",
-        "conf.counts": "Counts",
-        "conf.normalised": "Row-normalised",
-        "conf.true": "True class",
-        "conf.pred": "Predicted class",
-        "cap.confusion": "Confusion matrix on the test split: counts (left) and normalised by true class (right).",
-    },
-    "zh-TW": {
-        "conf.accuracy": "測試準確率為 {acc:.1%}（{split}，共 {n:,} 張）；validation 準確率為 {val_acc:.1%}。",
-        "conf.pair": "{true}最常被誤判為{pred}：{true}的圖片中有 {pct:.0%}（{total} 張中的 {count} 張）。",
-        "conf.best_worst": "最容易辨識的是{best}（正確率 {best_acc:.0%}）；最難的是{worst}（正確率 "
-                           "{worst_acc:.0%}）。",
-        "conf.mutual": "{a}與{b}互相混淆（{ab:.0%} 與 {ba:.0%}）。",
-        "conf.none": "沒有任何類別有超過 {pct:.0%} 的圖片被誤判為同一個其他類別。",
-        "conf.scarce": "{cls}只有 {n} 張測試圖片，因此該列的數字較不穩定。",
-        "conf.class": "類別",
-        "conf.support": "測試圖片數",
-        "conf.recall": "正確率（recall）",
-        "conf.precision": "精確率（precision）",
-        "conf.counts": "張數",
-        "conf.normalised": "依真實類別正規化",
-        "conf.true": "真實類別",
-        "conf.pred": "預測類別",
-        "cap.confusion": "test set 上的 confusion matrix：張數（左）與依真實類別正規化（右）。",
-    },
-}
 
 section = Section(name="confusion", order=30, run=run, question=QUESTION, strings=STRINGS,
                   summary="Confusion matrix (counts and row-normalised), per-class accuracy, generated analysis")

@@ -27,6 +27,93 @@ PREFERRED_CLASS = "Happy"  # the input image: its mouth cue is the clearest
 GRID_COLS = 8
 
 
+QUESTION = {
+    "en": "Use gradient ascent to see which images the filters respond to most, and plot the output of the "
+          "filters for one image.",
+    "zh-TW": "請利用 gradient ascent 觀察 filter 對什麼樣的圖片最敏感，並畫出某張圖片經過 filter 後的輸出。",
+}
+
+STRINGS = {
+    "en": {
+        "filt.gain": "Gradient ascent ({steps} steps from faint noise) raised the mean activation of {raised} of "
+                     "{n} filters of {layer}, on average from {start:.2f} to {end:.2f}.",
+        "filt.freq_finer": "The first layer's ascent images are finer-grained than the last layer's: "
+                           "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
+                           "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} for "
+                           "{last} ({f_last:.2f}).",
+        "filt.freq_coarser": "The first layer's ascent images are not finer-grained than the last layer's: "
+                             "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
+                             "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} "
+                             "for {last} ({f_last:.2f}).",
+        "filt.freq_one": "{hf:.0%} of the spectral energy of the {layer} ascent images lies above 0.25 cycles per "
+                         "pixel (mean frequency {freq:.2f} cycles per pixel).",
+        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after ReLU "
+                            "their output never exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.silent": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: their output "
+                       "never exceeds {frac:.0%} of the layer's strongest response.",
+        "filt.strongest_region": "The filters of {layer} with the highest mean output on this image are "
+                                 "{filters}; filter {top} peaks on the {region}.",
+        "filt.strongest_none": "The filters of {layer} with the highest mean output on this image are {filters}; "
+                               "filter {top} peaks outside the drawn cue regions.",
+        "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
+        "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
+                          "output lies on the {region}, which covers {area:.0%} of the image.",
+        "filt.grid_title": "{layer}: {n} filters",
+        "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
+        "filt.input": "Input ({cls})",
+        "filt.layer_h": "Layer",
+        "filt.filters_h": "Filters",
+        "filt.raised_h": "Raised by ascent",
+        "filt.hf_h": "Energy above 0.25 c/px",
+        "filt.freq_h": "Mean frequency (c/px)",
+        "filt.silent_h": "Silent on the input",
+        "filt.strongest_h": "Strongest filters",
+        "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's "
+                           "mean activation; each image is scaled to its own range (a uniform one keeps its grey "
+                           "level).",
+        "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
+                            "mouth green) and the filters' output maps, one colour scale per layer.",
+    },
+    "zh-TW": {
+        "filt.gain": "Gradient ascent（從微弱雜訊開始 {steps} 步）讓 {layer} 的 {n} 個 filter 中有 {raised} "
+                     "個的平均activation 上升，平均從 {start:.2f} 升到 {end:.2f}。",
+        "filt.freq_finer": "第一層的 ascent 圖比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
+                           "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則只有 "
+                           "{hf_last:.0%}（{f_last:.2f}）。",
+        "filt.freq_coarser": "第一層的 ascent 圖並沒有比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
+                             "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則有 "
+                             "{hf_last:.0%}（{f_last:.2f}）。",
+        "filt.freq_one": "{layer} 的 ascent 圖有 {hf:.0%} 的頻譜能量高於每像素 0.25 週期（平均頻率每像素 "
+                         "{freq:.2f} 週期）。",
+        "filt.silent_relu": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：經過 "
+                            "ReLU 後的輸出從未超過該層最強反應的 {frac:.0%}。",
+        "filt.silent": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} "
+                       "個沒有反應：輸出從未超過該層最強反應的 {frac:.0%}。",
+        "filt.strongest_region": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
+                                 "的最強反應落在{region}。",
+        "filt.strongest_none": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
+                               "的最強反應落在畫出的表情區域之外。",
+        "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
+        "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} "
+                          "的輸出落在{region}，而{region}只佔影像的 {area:.0%}。",
+        "filt.grid_title": "{layer}：{n} 個 filter",
+        "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
+        "filt.input": "輸入（{cls}）",
+        "filt.layer_h": "層",
+        "filt.filters_h": "Filter 數",
+        "filt.raised_h": "Ascent 後上升",
+        "filt.hf_h": "高於 0.25 週期/像素的能量",
+        "filt.freq_h": "平均頻率（週期/像素）",
+        "filt.silent_h": "對輸入沒有反應",
+        "filt.strongest_h": "反應最強的 filter",
+        "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation "
+                           "最大的輸入圖片；每張圖依各自的數值範圍縮放（均勻的圖保留原本的灰階）。",
+        "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 "
+                            "filter 的輸出，每層使用同一個色階。",
+    },
+}
+
+
 def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output: np.ndarray,
                 regions: np.ndarray | None, region_names: dict[int, str], spec) -> dict:
     """Numbers behind the text for one layer: ascent gain, spectrum, silent filters, where filters fire."""
@@ -198,92 +285,6 @@ def plot_outputs(image: np.ndarray, regions: np.ndarray | None, region_names: di
             a.set_title(str(f), fontsize=6, pad=1)
     return fig
 
-
-QUESTION = {
-    "en": "Use gradient ascent to see which images the filters respond to most, and plot the output of the "
-          "filters for one image.",
-    "zh-TW": "請利用 gradient ascent 觀察 filter 對什麼樣的圖片最敏感，並畫出某張圖片經過 filter 後的輸出。",
-}
-
-STRINGS = {
-    "en": {
-        "filt.gain": "Gradient ascent ({steps} steps from faint noise) raised the mean activation of {raised} of "
-                     "{n} filters of {layer}, on average from {start:.2f} to {end:.2f}.",
-        "filt.freq_finer": "The first layer's ascent images are finer-grained than the last layer's: "
-                           "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
-                           "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} for "
-                           "{last} ({f_last:.2f}).",
-        "filt.freq_coarser": "The first layer's ascent images are not finer-grained than the last layer's: "
-                             "{hf_first:.0%} of the spectral energy of the {first} images lies above 0.25 cycles "
-                             "per pixel (mean frequency {f_first:.2f} cycles per pixel), against {hf_last:.0%} "
-                             "for {last} ({f_last:.2f}).",
-        "filt.freq_one": "{hf:.0%} of the spectral energy of the {layer} ascent images lies above 0.25 cycles per "
-                         "pixel (mean frequency {freq:.2f} cycles per pixel).",
-        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after ReLU "
-                            "their output never exceeds {frac:.0%} of the layer's strongest response.",
-        "filt.silent": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: their output "
-                       "never exceeds {frac:.0%} of the layer's strongest response.",
-        "filt.strongest_region": "The filters of {layer} with the highest mean output on this image are "
-                                 "{filters}; filter {top} peaks on the {region}.",
-        "filt.strongest_none": "The filters of {layer} with the highest mean output on this image are {filters}; "
-                               "filter {top} peaks outside the drawn cue regions.",
-        "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
-        "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
-                          "output lies on the {region}, which covers {area:.0%} of the image.",
-        "filt.grid_title": "{layer}: {n} filters",
-        "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
-        "filt.input": "Input ({cls})",
-        "filt.layer_h": "Layer",
-        "filt.filters_h": "Filters",
-        "filt.raised_h": "Raised by ascent",
-        "filt.hf_h": "Energy above 0.25 c/px",
-        "filt.freq_h": "Mean frequency (c/px)",
-        "filt.silent_h": "Silent on the input",
-        "filt.strongest_h": "Strongest filters",
-        "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's "
-                           "mean activation; each image is scaled to its own range (a uniform one keeps its grey "
-                           "level).",
-        "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
-                            "mouth green) and the filters' output maps, one colour scale per layer.",
-    },
-    "zh-TW": {
-        "filt.gain": "Gradient ascent（從微弱雜訊開始 {steps} 步）讓 {layer} 的 {n} 個 filter 中有 {raised} "
-                     "個的平均activation 上升，平均從 {start:.2f} 升到 {end:.2f}。",
-        "filt.freq_finer": "第一層的 ascent 圖比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
-                           "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則只有 "
-                           "{hf_last:.0%}（{f_last:.2f}）。",
-        "filt.freq_coarser": "第一層的 ascent 圖並沒有比最後一層的更細緻：{first} 的圖有 {hf_first:.0%} "
-                             "的頻譜能量高於每像素 0.25 週期（平均頻率每像素 {f_first:.2f} 週期），{last} 則有 "
-                             "{hf_last:.0%}（{f_last:.2f}）。",
-        "filt.freq_one": "{layer} 的 ascent 圖有 {hf:.0%} 的頻譜能量高於每像素 0.25 週期（平均頻率每像素 "
-                         "{freq:.2f} 週期）。",
-        "filt.silent_relu": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：經過 "
-                            "ReLU 後的輸出從未超過該層最強反應的 {frac:.0%}。",
-        "filt.silent": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} "
-                       "個沒有反應：輸出從未超過該層最強反應的 {frac:.0%}。",
-        "filt.strongest_region": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
-                                 "的最強反應落在{region}。",
-        "filt.strongest_none": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
-                               "的最強反應落在畫出的表情區域之外。",
-        "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
-        "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} "
-                          "的輸出落在{region}，而{region}只佔影像的 {area:.0%}。",
-        "filt.grid_title": "{layer}：{n} 個 filter",
-        "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
-        "filt.input": "輸入（{cls}）",
-        "filt.layer_h": "層",
-        "filt.filters_h": "Filter 數",
-        "filt.raised_h": "Ascent 後上升",
-        "filt.hf_h": "高於 0.25 週期/像素的能量",
-        "filt.freq_h": "平均頻率（週期/像素）",
-        "filt.silent_h": "對輸入沒有反應",
-        "filt.strongest_h": "反應最強的 filter",
-        "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation "
-                           "最大的輸入圖片；每張圖依各自的數值範圍縮放（均勻的圖保留原本的灰階）。",
-        "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 "
-                            "filter 的輸出，每層使用同一個色階。",
-    },
-}
 
 section = Section(name="filters", order=50, run=run, question=QUESTION, strings=STRINGS, requires=(CONV_LAYERS,),
                   summary="Gradient-ascent images of the first and last conv layer's filters and their outputs "

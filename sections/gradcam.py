@@ -15,6 +15,7 @@ from fer_report.explain.examples import title as example_title
 from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, rectified
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
 from fer_report.requirements import CONV_LAYERS
+from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
@@ -23,6 +24,61 @@ N_FAITH = 200  # correctly classified test images behind the faithfulness number
 # (chance 11 %), on the 12x12 conv3 in 52 %.
 MIN_SIDE = 12  # a feature map smaller than this (per side) gives a blob, not a map
 OVERLAY_ALPHA = 0.45
+
+
+QUESTION = {
+    "en": "Plot Grad-CAM maps and describe the regions the model attends to.",
+    "zh-TW": "請畫出 Grad-CAM，說明模型注意的區域。",
+}
+
+STRINGS = {
+    "en": {
+        "cam.method": "Grad-CAM",
+        "cam.layer": "Grad-CAM uses layer {layer}: its {h}x{w} feature maps, weighted by the spatial mean of the "
+                     "predicted class's gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+        "cam.layer_relu": "Grad-CAM uses layer {layer} through its rectified output {relu} (what the next layer "
+                          "sees): its {h}x{w} feature maps, weighted by the spatial mean of the predicted class's "
+                          "gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+        "cam.coarse": "Layer {layer} is only {h}x{w} at {size}x{size} input, too coarse to tell brows from eyes "
+                      "(at least {min}x{min} is needed), so Grad-CAM uses {chosen} ({ch}x{cw}) instead, the "
+                      "deepest convolution with at least {min}x{min} resolution.",
+        "cam.coarse_kept": "Layer {layer} is only {h}x{w} at {size}x{size} input and no convolution reaches "
+                           "{min}x{min}, so the map is coarse.",
+        "cam.coarse_requested": "Layer {layer}, chosen with --layer, is only {h}x{w} at {size}x{size} input, "
+                                "coarser than the {min}x{min} needed to tell brows from eyes: expect blobs rather "
+                                "than facial features.",
+        "cam.check": "Check: Grad-CAM computed directly from its formula, ReLU(sum_k alpha_k A^k) with alpha_k "
+                     "the spatial mean of dy_c/dA^k, matches captum's LayerGradCam on {n} images to within "
+                     "{diff:.1e} (largest absolute difference; the maps peak at {peak:.2g}).",
+        "cam.check_bad": "Warning: Grad-CAM computed from its formula differs from captum's LayerGradCam by up to "
+                         "{diff:.1e} on {n} images (the maps peak at {peak:.2g}).",
+        "cap.gradcam": "Grad-CAM on {layer} for the predicted class, one test image per class: input (top) and "
+                       "the map in jet colours over it (bottom).",
+    },
+    "zh-TW": {
+        "cam.method": "Grad-CAM",
+        "cam.layer": "Grad-CAM 使用 {layer} 層：以預測類別梯度的空間平均為權重，把該層 {h}x{w} 的特徵圖加總、取 "
+                     "ReLU，再放大到 {size}x{size} 的輸入大小。",
+        "cam.layer_relu": "Grad-CAM 使用 {layer} 層經過 ReLU 後的輸出 "
+                          "{relu}（即下一層看到的特徵）：以預測類別梯度的空間平均為權重，把 {h}x{w} "
+                          "的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小。",
+        "cam.coarse": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，太粗糙，無法區分眉毛與眼睛（至少需要 "
+                      "{min}x{min}），因此 Grad-CAM 改用 {chosen}（{ch}x{cw}），即解析度至少 {min}x{min} "
+                      "的最深卷積層。",
+        "cam.coarse_kept": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，且沒有任何卷積層達到 "
+                           "{min}x{min}，因此這張圖較粗糙。",
+        "cam.coarse_requested": "以 --layer 指定的 {layer} 層在 {size}x{size} 的輸入下只有 "
+                                "{h}x{w}，比區分眉毛與眼睛所需的 {min}x{min} "
+                                "更粗糙：圖上會是一團色塊，而不是臉部特徵。",
+        "cam.check": "驗證：直接依公式 ReLU(sum_k alpha_k A^k)（alpha_k 為 dy_c/dA^k 的空間平均）計算的 "
+                     "Grad-CAM，與 captum 的 LayerGradCam 在 {n} 張圖片上的最大絕對差為 {diff:.1e}（圖的最大值為 "
+                     "{peak:.2g}）。",
+        "cam.check_bad": "警告：依公式計算的 Grad-CAM 與 captum 的 LayerGradCam 在 {n} 張圖片上最多相差 "
+                         "{diff:.1e}（圖的最大值為 {peak:.2g}）。",
+        "cap.gradcam": "{layer} 層對預測類別的 Grad-CAM，每個類別一張測試圖片：輸入（上）與疊在其上的 jet "
+                       "色彩圖（下）。",
+    },
+}
 
 
 def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str | None) -> dict:
@@ -101,79 +157,12 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
 
 def plot_overlays(images: np.ndarray, maps: np.ndarray, idx: np.ndarray, pred, classes, *, text) -> plt.Figure:
     """Gray input (top) and the map in 'jet', alpha-blended over it (bottom), one column per class."""
-    cols = max(1, len(idx))
-    fig, axes = plt.subplots(2, cols, figsize=(1.05 * cols + 0.6, 2.6), squeeze=False,
-                             gridspec_kw={"wspace": 0.06, "hspace": 0.08})
-    for j, i in enumerate(idx):
-        top = maps[j].max()
-        axes[0, j].imshow(images[j], cmap="gray", vmin=0, vmax=255)
-        title, wrong = example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text)
-        axes[0, j].set_title(title, fontsize=7, color="firebrick" if wrong else "black")
-        axes[1, j].imshow(images[j], cmap="gray", vmin=0, vmax=255)
-        axes[1, j].imshow(maps[j] / top if top > 0 else maps[j], cmap="jet", vmin=0, vmax=1, alpha=OVERLAY_ALPHA)
-    for r, key in enumerate(("ex.row_input", "cam.method")):
-        for ax in axes[r]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-        axes[r, 0].set_ylabel(text(key), fontsize=8)
-    return fig
+    titles = [example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text) for i in idx]
+    overlays = [[Layer(img), Layer(m / m.max() if m.max() > 0 else m, cmap="jet", vmin=0, vmax=1, alpha=OVERLAY_ALPHA)]
+                for img, m in zip(images, maps)]
+    return image_rows([(text("ex.row_input"), [[Layer(img)] for img in images]), (text("cam.method"), overlays)],
+                      titles)
 
-
-QUESTION = {
-    "en": "Plot Grad-CAM maps and describe the regions the model attends to.",
-    "zh-TW": "請畫出 Grad-CAM，說明模型注意的區域。",
-}
-
-STRINGS = {
-    "en": {
-        "cam.method": "Grad-CAM",
-        "cam.layer": "Grad-CAM uses layer {layer}: its {h}x{w} feature maps, weighted by the spatial mean of the "
-                     "predicted class's gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
-        "cam.layer_relu": "Grad-CAM uses layer {layer} through its rectified output {relu} (what the next layer "
-                          "sees): its {h}x{w} feature maps, weighted by the spatial mean of the predicted class's "
-                          "gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
-        "cam.coarse": "Layer {layer} is only {h}x{w} at {size}x{size} input, too coarse to tell brows from eyes "
-                      "(at least {min}x{min} is needed), so Grad-CAM uses {chosen} ({ch}x{cw}) instead, the "
-                      "deepest convolution with at least {min}x{min} resolution.",
-        "cam.coarse_kept": "Layer {layer} is only {h}x{w} at {size}x{size} input and no convolution reaches "
-                           "{min}x{min}, so the map is coarse.",
-        "cam.coarse_requested": "Layer {layer}, chosen with --layer, is only {h}x{w} at {size}x{size} input, "
-                                "coarser than the {min}x{min} needed to tell brows from eyes: expect blobs rather "
-                                "than facial features.",
-        "cam.check": "Check: Grad-CAM computed directly from its formula, ReLU(sum_k alpha_k A^k) with alpha_k "
-                     "the spatial mean of dy_c/dA^k, matches captum's LayerGradCam on {n} images to within "
-                     "{diff:.1e} (largest absolute difference; the maps peak at {peak:.2g}).",
-        "cam.check_bad": "Warning: Grad-CAM computed from its formula differs from captum's LayerGradCam by up to "
-                         "{diff:.1e} on {n} images (the maps peak at {peak:.2g}).",
-        "cap.gradcam": "Grad-CAM on {layer} for the predicted class, one test image per class: input (top) and "
-                       "the map in jet colours over it (bottom).",
-    },
-    "zh-TW": {
-        "cam.method": "Grad-CAM",
-        "cam.layer": "Grad-CAM 使用 {layer} 層：以預測類別梯度的空間平均為權重，把該層 {h}x{w} 的特徵圖加總、取 "
-                     "ReLU，再放大到 {size}x{size} 的輸入大小。",
-        "cam.layer_relu": "Grad-CAM 使用 {layer} 層經過 ReLU 後的輸出 "
-                          "{relu}（即下一層看到的特徵）：以預測類別梯度的空間平均為權重，把 {h}x{w} "
-                          "的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小。",
-        "cam.coarse": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，太粗糙，無法區分眉毛與眼睛（至少需要 "
-                      "{min}x{min}），因此 Grad-CAM 改用 {chosen}（{ch}x{cw}），即解析度至少 {min}x{min} "
-                      "的最深卷積層。",
-        "cam.coarse_kept": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，且沒有任何卷積層達到 "
-                           "{min}x{min}，因此這張圖較粗糙。",
-        "cam.coarse_requested": "以 --layer 指定的 {layer} 層在 {size}x{size} 的輸入下只有 "
-                                "{h}x{w}，比區分眉毛與眼睛所需的 {min}x{min} "
-                                "更粗糙：圖上會是一團色塊，而不是臉部特徵。",
-        "cam.check": "驗證：直接依公式 ReLU(sum_k alpha_k A^k)（alpha_k 為 dy_c/dA^k 的空間平均）計算的 "
-                     "Grad-CAM，與 captum 的 LayerGradCam 在 {n} 張圖片上的最大絕對差為 {diff:.1e}（圖的最大值為 "
-                     "{peak:.2g}）。",
-        "cam.check_bad": "警告：依公式計算的 Grad-CAM 與 captum 的 LayerGradCam 在 {n} 張圖片上最多相差 "
-                         "{diff:.1e}（圖的最大值為 {peak:.2g}）。",
-        "cap.gradcam": "{layer} 層對預測類別的 Grad-CAM，每個類別一張測試圖片：輸入（上）與疊在其上的 jet "
-                       "色彩圖（下）。",
-    },
-}
 
 section = Section(name="gradcam", order=70, run=run, question=QUESTION, strings=STRINGS, requires=(CONV_LAYERS,),
                   summary="Grad-CAM overlays per class on a layer of at least 12x12; pointing game, cue-mass, "

@@ -11,6 +11,57 @@ GAP_LARGE = 0.05  # train - val accuracy above this reads as overfitting
 LEAK_GAP = 0.10  # val accuracy this far above test accuracy suggests leakage
 
 
+QUESTION = {
+    "en": "Plot the training and validation loss and accuracy over the epochs. Does the model overfit?",
+    "zh-TW": "請畫出訓練過程中 training 與 validation 的 loss 及 accuracy 曲線，並說明是否有 overfitting。",
+}
+
+STRINGS = {
+    "en": {
+        "hist.best": "The best validation accuracy, {val_acc:.1%}, came at epoch {epoch} of {epochs} (training "
+                     "accuracy {train_acc:.1%} at that epoch).",
+        "hist.final": "After the last epoch: training loss {train_loss:.3f}, validation loss {val_loss:.3f}; "
+                      "training accuracy {train_acc:.1%}, validation accuracy {val_acc:.1%}.",
+        "hist.overfit": "The model overfits: validation loss was lowest at epoch {min_epoch} ({min_loss:.3f}) and "
+                        "rose to {last_loss:.3f} by the end, while training loss kept falling; the train/val "
+                        "accuracy gap ends at {gap:+.1%}.",
+        "hist.gap": "The gap between training and validation accuracy ends at {gap:+.1%}: {verdict}.",
+        "hist.gap_small": "no sign of overfitting",
+        "hist.gap_large": "the model fits the training set noticeably better than unseen data (mild overfitting)",
+        "hist.gap_neg": "validation accuracy is above training accuracy, as expected while augmentation and "
+                        "dropout make training harder than evaluation",
+        "hist.underfit": "Validation accuracy was still rising in the last epochs ({delta:+.1%} over the last "
+                         "{k}): more epochs would likely help.",
+        "hist.leak": "Warning: validation accuracy ({val_acc:.1%}) is far above test accuracy ({test_acc:.1%}); "
+                     "the validation split may overlap the training data.",
+        "hist.trained": "Training took {seconds:.0f} s on {device}.",
+        "hist.cached": "The model was reused from the training cache (trained earlier in {seconds:.0f} s on "
+                       "{device}).",
+        "cap.history": "Training and validation loss (left) and accuracy (right) per epoch.",
+    },
+    "zh-TW": {
+        "hist.best": "最佳 validation 準確率為 {val_acc:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個；該 epoch "
+                     "的 training 準確率為 {train_acc:.1%}）。",
+        "hist.final": "最後一個 epoch：training loss {train_loss:.3f}、validation loss {val_loss:.3f}；training "
+                      "準確率 {train_acc:.1%}、validation 準確率 {val_acc:.1%}。",
+        "hist.overfit": "模型出現 overfitting：validation loss 在第 {min_epoch} 個 epoch "
+                        "最低（{min_loss:.3f}），之後上升到 {last_loss:.3f}，而 training loss 持續下降；training "
+                        "與 validation 準確率最後相差 {gap:+.1%}。",
+        "hist.gap": "training 與 validation 準確率最後相差 {gap:+.1%}：{verdict}。",
+        "hist.gap_small": "沒有 overfitting 的跡象",
+        "hist.gap_large": "模型在訓練資料上明顯比在未見過的資料上好（輕微 overfitting）",
+        "hist.gap_neg": "validation 準確率高於 training 準確率，這是因為資料增強與 dropout 讓訓練時比評估時更難",
+        "hist.underfit": "validation 準確率在最後幾個 epoch 仍在上升（最後 {k} 個 epoch 上升 {delta:+.1%}），增加 "
+                         "epoch 數可能會更好。",
+        "hist.leak": "警告：validation 準確率（{val_acc:.1%}）遠高於 test 準確率（{test_acc:.1%}），validation "
+                     "資料可能與訓練資料重疊。",
+        "hist.trained": "訓練在 {device} 上花了 {seconds:.0f} 秒。",
+        "hist.cached": "模型取自訓練快取（先前在 {device} 上訓練 {seconds:.0f} 秒）。",
+        "cap.history": "每個 epoch 的 training 與 validation loss（左）及準確率（右）。",
+    },
+}
+
+
 def analyse(history: list[dict], test_acc: float | None = None) -> dict:
     """The facts the text is generated from; pure so it can be tested on hand-made curves."""
     val_acc = np.array([h["val_acc"] for h in history])
@@ -86,56 +137,6 @@ def plot_history(history: list[dict], *, best_epoch: int, text) -> plt.Figure:
     fig.tight_layout()
     return fig
 
-
-QUESTION = {
-    "en": "Plot the training and validation loss and accuracy over the epochs. Does the model overfit?",
-    "zh-TW": "請畫出訓練過程中 training 與 validation 的 loss 及 accuracy 曲線，並說明是否有 overfitting。",
-}
-
-STRINGS = {
-    "en": {
-        "hist.best": "The best validation accuracy, {val_acc:.1%}, came at epoch {epoch} of {epochs} (training "
-                     "accuracy {train_acc:.1%} at that epoch).",
-        "hist.final": "After the last epoch: training loss {train_loss:.3f}, validation loss {val_loss:.3f}; "
-                      "training accuracy {train_acc:.1%}, validation accuracy {val_acc:.1%}.",
-        "hist.overfit": "The model overfits: validation loss was lowest at epoch {min_epoch} ({min_loss:.3f}) and "
-                        "rose to {last_loss:.3f} by the end, while training loss kept falling; the train/val "
-                        "accuracy gap ends at {gap:+.1%}.",
-        "hist.gap": "The gap between training and validation accuracy ends at {gap:+.1%}: {verdict}.",
-        "hist.gap_small": "no sign of overfitting",
-        "hist.gap_large": "the model fits the training set noticeably better than unseen data (mild overfitting)",
-        "hist.gap_neg": "validation accuracy is above training accuracy, as expected while augmentation and "
-                        "dropout make training harder than evaluation",
-        "hist.underfit": "Validation accuracy was still rising in the last epochs ({delta:+.1%} over the last "
-                         "{k}): more epochs would likely help.",
-        "hist.leak": "Warning: validation accuracy ({val_acc:.1%}) is far above test accuracy ({test_acc:.1%}); "
-                     "the validation split may overlap the training data.",
-        "hist.trained": "Training took {seconds:.0f} s on {device}.",
-        "hist.cached": "The model was reused from the training cache (trained earlier in {seconds:.0f} s on "
-                       "{device}).",
-        "cap.history": "Training and validation loss (left) and accuracy (right) per epoch.",
-    },
-    "zh-TW": {
-        "hist.best": "最佳 validation 準確率為 {val_acc:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個；該 epoch "
-                     "的 training 準確率為 {train_acc:.1%}）。",
-        "hist.final": "最後一個 epoch：training loss {train_loss:.3f}、validation loss {val_loss:.3f}；training "
-                      "準確率 {train_acc:.1%}、validation 準確率 {val_acc:.1%}。",
-        "hist.overfit": "模型出現 overfitting：validation loss 在第 {min_epoch} 個 epoch "
-                        "最低（{min_loss:.3f}），之後上升到 {last_loss:.3f}，而 training loss 持續下降；training "
-                        "與 validation 準確率最後相差 {gap:+.1%}。",
-        "hist.gap": "training 與 validation 準確率最後相差 {gap:+.1%}：{verdict}。",
-        "hist.gap_small": "沒有 overfitting 的跡象",
-        "hist.gap_large": "模型在訓練資料上明顯比在未見過的資料上好（輕微 overfitting）",
-        "hist.gap_neg": "validation 準確率高於 training 準確率，這是因為資料增強與 dropout 讓訓練時比評估時更難",
-        "hist.underfit": "validation 準確率在最後幾個 epoch 仍在上升（最後 {k} 個 epoch 上升 {delta:+.1%}），增加 "
-                         "epoch 數可能會更好。",
-        "hist.leak": "警告：validation 準確率（{val_acc:.1%}）遠高於 test 準確率（{test_acc:.1%}），validation "
-                     "資料可能與訓練資料重疊。",
-        "hist.trained": "訓練在 {device} 上花了 {seconds:.0f} 秒。",
-        "hist.cached": "模型取自訓練快取（先前在 {device} 上訓練 {seconds:.0f} 秒）。",
-        "cap.history": "每個 epoch 的 training 與 validation loss（左）及準確率（右）。",
-    },
-}
 
 section = Section(name="history", order=20, run=run, question=QUESTION, strings=STRINGS,
                   summary="Loss and accuracy curves (train vs val), best epoch, generated overfitting note")

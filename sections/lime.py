@@ -13,12 +13,68 @@ from fer_report.explain.course import export
 from fer_report.explain.examples import correct_sample, one_per_class, without_correct
 from fer_report.explain.layers import batch_size
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
+from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
 
 N_FAITH = 20  # extra correctly classified test images behind the faithfulness numbers (LIME costs 400 forward passes each)
 TOP_K = 5  # superpixels coloured per sign in the figure
 ALPHA = 0.45
 GREEN, RED = np.array([0.1, 0.8, 0.2]), np.array([0.9, 0.15, 0.1])
+
+
+QUESTION = {
+    "en": "Use LIME to explain what the model bases its decision on for images of each class.",
+    "zh-TW": "請用 LIME 解釋模型對各類別圖片的判斷依據。",
+}
+
+STRINGS = {
+    "en": {
+        "lime.method": "LIME",
+        "lime.setup": "LIME splits each image into {segments:.0f} SLIC superpixels on average, switches random "
+                      "subsets of them to their mean grey ({samples} perturbed copies per image) and fits a "
+                      "linear model to the probability of the true class: green superpixels raise it, red ones "
+                      "lower it.",
+        "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
+                    "(lowest {r2_min:.2f}).",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\npred. {pred}",
+        "lime.row_input": "Input",
+        "lime.row_lime": "LIME",
+        "lime.class_h": "Class",
+        "lime.prob_h": "Probability",
+        "lime.segments_h": "Superpixels",
+        "lime.pos_h": "Positive",
+        "lime.top_h": "Top weight",
+        "lime.region_h": "Top superpixel on",
+        "lime.r2_h": "R²",
+        "lime.none_region": "no cue",
+        "cap.lime": "LIME for one correctly classified test image per class, explaining the true class "
+                    "(probability above each image): the {k} superpixels with the largest positive weights in "
+                    "green, the {k} most negative in red.",
+    },
+    "zh-TW": {
+        "lime.method": "LIME",
+        "lime.setup": "LIME 把每張圖片平均切成 {segments:.0f} 個 SLIC "
+                      "superpixel，隨機把其中一部分換成該區塊的平均灰色（每張圖片 {samples} "
+                      "個擾動樣本），再用線性模型擬合真實類別的機率：綠色的 superpixel "
+                      "會提高機率，紅色的會降低機率。",
+        "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
+        "lime.title": "{cls}\n{p:.0%}",
+        "lime.title_wrong": "{cls} {p:.0%}\n預測：{pred}",
+        "lime.row_input": "輸入",
+        "lime.row_lime": "LIME",
+        "lime.class_h": "類別",
+        "lime.prob_h": "機率",
+        "lime.segments_h": "Superpixel 數",
+        "lime.pos_h": "正權重",
+        "lime.top_h": "最大權重",
+        "lime.region_h": "最重要 superpixel 所在",
+        "lime.r2_h": "R²",
+        "lime.none_region": "非表情區域",
+        "cap.lime": "每個類別一張正確分類的測試圖片的 LIME 解釋（針對真實類別，圖上方為機率）：正權重最大的 {k} "
+                    "個 superpixel 標為綠色，負權重最大的 {k} 個標為紅色。",
+    },
+}
 
 
 def run(settings, dataset, trained, predictions, figures, text) -> Result:
@@ -104,76 +160,11 @@ def overlay(image: np.ndarray, e: lime_maps.LimeExplanation, k: int = TOP_K) -> 
 
 def plot_examples(images: np.ndarray, overlays: list[np.ndarray], titles: list[str], wrong: list[bool], *,
                   text) -> plt.Figure:
-    cols = max(1, len(images))
-    fig, axes = plt.subplots(2, cols, figsize=(1.05 * cols + 0.6, 2.6), squeeze=False,
-                             gridspec_kw={"wspace": 0.06, "hspace": 0.08})
-    for j, (img, ov) in enumerate(zip(images, overlays)):
-        axes[0, j].imshow(img, cmap="gray", vmin=0, vmax=255)
-        axes[0, j].set_title(titles[j], fontsize=7, color="firebrick" if wrong[j] else "black")
-        axes[1, j].imshow(ov)
-    for r, key in enumerate(("lime.row_input", "lime.row_lime")):
-        for ax in axes[r]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-        axes[r, 0].set_ylabel(text(key), fontsize=8)
-    return fig
+    """The input (top) and its LIME overlay (bottom), one column per example."""
+    return image_rows([(text("lime.row_input"), [[Layer(img)] for img in images]),
+                       (text("lime.row_lime"), [[Layer(ov, cmap=None, vmin=None, vmax=None)] for ov in overlays])],
+                      list(zip(titles, wrong)))
 
-
-QUESTION = {
-    "en": "Use LIME to explain what the model bases its decision on for images of each class.",
-    "zh-TW": "請用 LIME 解釋模型對各類別圖片的判斷依據。",
-}
-
-STRINGS = {
-    "en": {
-        "lime.method": "LIME",
-        "lime.setup": "LIME splits each image into {segments:.0f} SLIC superpixels on average, switches random "
-                      "subsets of them to their mean grey ({samples} perturbed copies per image) and fits a "
-                      "linear model to the probability of the true class: green superpixels raise it, red ones "
-                      "lower it.",
-        "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
-                    "(lowest {r2_min:.2f}).",
-        "lime.title": "{cls}\n{p:.0%}",
-        "lime.title_wrong": "{cls} {p:.0%}\npred. {pred}",
-        "lime.row_input": "Input",
-        "lime.row_lime": "LIME",
-        "lime.class_h": "Class",
-        "lime.prob_h": "Probability",
-        "lime.segments_h": "Superpixels",
-        "lime.pos_h": "Positive",
-        "lime.top_h": "Top weight",
-        "lime.region_h": "Top superpixel on",
-        "lime.r2_h": "R²",
-        "lime.none_region": "no cue",
-        "cap.lime": "LIME for one correctly classified test image per class, explaining the true class "
-                    "(probability above each image): the {k} superpixels with the largest positive weights in "
-                    "green, the {k} most negative in red.",
-    },
-    "zh-TW": {
-        "lime.method": "LIME",
-        "lime.setup": "LIME 把每張圖片平均切成 {segments:.0f} 個 SLIC "
-                      "superpixel，隨機把其中一部分換成該區塊的平均灰色（每張圖片 {samples} "
-                      "個擾動樣本），再用線性模型擬合真實類別的機率：綠色的 superpixel "
-                      "會提高機率，紅色的會降低機率。",
-        "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
-        "lime.title": "{cls}\n{p:.0%}",
-        "lime.title_wrong": "{cls} {p:.0%}\n預測：{pred}",
-        "lime.row_input": "輸入",
-        "lime.row_lime": "LIME",
-        "lime.class_h": "類別",
-        "lime.prob_h": "機率",
-        "lime.segments_h": "Superpixel 數",
-        "lime.pos_h": "正權重",
-        "lime.top_h": "最大權重",
-        "lime.region_h": "最重要 superpixel 所在",
-        "lime.r2_h": "R²",
-        "lime.none_region": "非表情區域",
-        "cap.lime": "每個類別一張正確分類的測試圖片的 LIME 解釋（針對真實類別，圖上方為機率）：正權重最大的 {k} "
-                    "個 superpixel 標為綠色，負權重最大的 {k} 個標為紅色。",
-    },
-}
 
 section = Section(name="lime", order=60, run=run, question=QUESTION, strings=STRINGS,
                   summary="LIME (SLIC superpixels) per class for the true class; pointing game, cue mass and "

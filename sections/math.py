@@ -75,91 +75,6 @@ CHECK_ROWS = {
 }
 
 
-class ChecksFailed(AssertionError):
-    """A derivation disagrees with PyTorch; carries the section's numbers so report.json lists every check."""
-
-    def __init__(self, message: str, numbers: dict) -> None:
-        super().__init__(message)
-        self.numbers = numbers
-
-
-def run(settings, figures, text) -> Result:
-    svg = _SvgWriter(figures.build_dir, figures.dir / "math")
-    # Typeset first: a formula that cannot be rendered fails the build before any check runs.
-    parts = [{"name": part, "title": text(f"math.{part}.title"), "prefixes": prefixes,
-              "blocks": [{"kind": "formula", "latex": v, **svg.display(v)} if kind == "f"
-                         else {"kind": "p", "pieces": svg.pieces(text(v))} for kind, v in steps]}
-             for part, steps, prefixes in PARTS if part != "gc" or derivations.gradcam_available()]
-    checks = {c.name: c for c in derivations.run_all(seed=settings.seed)}
-    lines = []
-    for part in parts:
-        prefixes = part.pop("prefixes")
-        mine = [c for name, c in checks.items() if name.startswith(prefixes)]
-        part["check"] = _check_sentence(part["name"], mine, text) if mine else ""
-        part["rows"] = [_row(c, svg, text) for c in mine]
-        part["passed"] = all(c.passed for c in mine)
-        lines.append(part["check"])
-
-    numbers = {"passed": all(c.passed for c in checks.values()),
-               "checks": [c.to_json() for c in checks.values()],
-               "max_error": {name: c.max_error for name, c in checks.items()},
-               "formulas": svg.count}
-    failed = [c for c in checks.values() if not c.passed]
-    if failed:
-        raise ChecksFailed("; ".join(f"check {c.name} failed: max error {c.max_error:.3e} > tolerance "
-                                     f"{c.tolerance:.0e} ({c.worst_case})" for c in failed), numbers)
-    return Result(numbers=numbers, text=lines, tables={"parts": parts})
-
-
-def _check_sentence(part: str, checks: list[derivations.Check], text) -> str:
-    """One sentence per part; a part's checks share their number of cases and their tolerance."""
-    failed = [c for c in checks if not c.passed]
-    if failed:
-        return text("math.check.bad", names=", ".join(c.name for c in failed), err=failed[0].max_error,
-                    tol=failed[0].tolerance, case=failed[0].worst_case)
-    values = {"cases": checks[0].cases, "err": max(c.max_error for c in checks), "tol": checks[0].tolerance,
-              "count": len(checks)}
-    if part == "conv":
-        values["floored"] = checks[0].detail["floored"]
-    return text(f"math.check.{part}", **values)
-
-
-def _row(c: derivations.Check, svg: "_SvgWriter", text) -> dict:
-    latex, against = CHECK_ROWS[c.name]
-    return {"name": c.name, "quantity": svg.inline(latex), "against": text(against), "cases": c.cases,
-            "max_error": f"{c.max_error:.1e}" if c.max_error else "0",
-            "tolerance": f"{c.tolerance:.0e}" if c.tolerance else "0",
-            "result": text("math.pass" if c.passed else "math.fail"), "passed": c.passed}
-
-
-class _SvgWriter:
-    """Typesets formulas into build/figures/math/, one file per distinct formula (named by its hash)."""
-
-    def __init__(self, build_dir: Path, folder: Path) -> None:
-        self.build_dir, self.folder = build_dir, folder
-        self.count = 0
-
-    def _write(self, latex: str, inline: bool) -> dict:
-        s = render(latex, inline=inline)
-        name = ("i-" if inline else "d-") + hashlib.sha1(latex.encode()).hexdigest()[:12] + ".svg"
-        path = self.folder / name
-        if not path.exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(s.markup, encoding="utf-8")
-            self.count += 1
-        return {"svg": str(path.relative_to(self.build_dir)), "width": round(s.width, 2),
-                "height": round(s.height, 2), "depth": round(s.depth, 2)}
-
-    def display(self, latex: str) -> dict:
-        return self._write(latex, inline=False)
-
-    def inline(self, latex: str) -> dict:
-        return {"latex": latex, **self._write(latex, inline=True)}
-
-    def pieces(self, sentence: str) -> list[dict]:
-        return [self.inline(p["latex"]) if "latex" in p else p for p in pieces(sentence)]
-
-
 QUESTION = {
     "en": "Derive the output shape of a convolution, the gradients of batch normalisation, and the gradient of "
           "softmax with cross-entropy.",
@@ -305,6 +220,92 @@ STRINGS = {
         "math.vs.gradcam": "gradcam_by_formula（float32，相對於最大值）",
     },
 }
+
+
+class ChecksFailed(AssertionError):
+    """A derivation disagrees with PyTorch; carries the section's numbers so report.json lists every check."""
+
+    def __init__(self, message: str, numbers: dict) -> None:
+        super().__init__(message)
+        self.numbers = numbers
+
+
+def run(settings, figures, text) -> Result:
+    svg = _SvgWriter(figures.build_dir, figures.dir / "math")
+    # Typeset first: a formula that cannot be rendered fails the build before any check runs.
+    parts = [{"name": part, "title": text(f"math.{part}.title"), "prefixes": prefixes,
+              "blocks": [{"kind": "formula", "latex": v, **svg.display(v)} if kind == "f"
+                         else {"kind": "p", "pieces": svg.pieces(text(v))} for kind, v in steps]}
+             for part, steps, prefixes in PARTS if part != "gc" or derivations.gradcam_available()]
+    checks = {c.name: c for c in derivations.run_all(seed=settings.seed)}
+    lines = []
+    for part in parts:
+        prefixes = part.pop("prefixes")
+        mine = [c for name, c in checks.items() if name.startswith(prefixes)]
+        part["check"] = _check_sentence(part["name"], mine, text) if mine else ""
+        part["rows"] = [_row(c, svg, text) for c in mine]
+        part["passed"] = all(c.passed for c in mine)
+        lines.append(part["check"])
+
+    numbers = {"passed": all(c.passed for c in checks.values()),
+               "checks": [c.to_json() for c in checks.values()],
+               "max_error": {name: c.max_error for name, c in checks.items()},
+               "formulas": svg.count}
+    failed = [c for c in checks.values() if not c.passed]
+    if failed:
+        raise ChecksFailed("; ".join(f"check {c.name} failed: max error {c.max_error:.3e} > tolerance "
+                                     f"{c.tolerance:.0e} ({c.worst_case})" for c in failed), numbers)
+    return Result(numbers=numbers, text=lines, tables={"parts": parts})
+
+
+def _check_sentence(part: str, checks: list[derivations.Check], text) -> str:
+    """One sentence per part; a part's checks share their number of cases and their tolerance."""
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        return text("math.check.bad", names=", ".join(c.name for c in failed), err=failed[0].max_error,
+                    tol=failed[0].tolerance, case=failed[0].worst_case)
+    values = {"cases": checks[0].cases, "err": max(c.max_error for c in checks), "tol": checks[0].tolerance,
+              "count": len(checks)}
+    if part == "conv":
+        values["floored"] = checks[0].detail["floored"]
+    return text(f"math.check.{part}", **values)
+
+
+def _row(c: derivations.Check, svg: "_SvgWriter", text) -> dict:
+    latex, against = CHECK_ROWS[c.name]
+    return {"name": c.name, "quantity": svg.inline(latex), "against": text(against), "cases": c.cases,
+            "max_error": f"{c.max_error:.1e}" if c.max_error else "0",
+            "tolerance": f"{c.tolerance:.0e}" if c.tolerance else "0",
+            "result": text("math.pass" if c.passed else "math.fail"), "passed": c.passed}
+
+
+class _SvgWriter:
+    """Typesets formulas into build/figures/math/, one file per distinct formula (named by its hash)."""
+
+    def __init__(self, build_dir: Path, folder: Path) -> None:
+        self.build_dir, self.folder = build_dir, folder
+        self.count = 0
+
+    def _write(self, latex: str, inline: bool) -> dict:
+        s = render(latex, inline=inline)
+        name = ("i-" if inline else "d-") + hashlib.sha1(latex.encode()).hexdigest()[:12] + ".svg"
+        path = self.folder / name
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(s.markup, encoding="utf-8")
+            self.count += 1
+        return {"svg": str(path.relative_to(self.build_dir)), "width": round(s.width, 2),
+                "height": round(s.height, 2), "depth": round(s.depth, 2)}
+
+    def display(self, latex: str) -> dict:
+        return self._write(latex, inline=False)
+
+    def inline(self, latex: str) -> dict:
+        return {"latex": latex, **self._write(latex, inline=True)}
+
+    def pieces(self, sentence: str) -> list[dict]:
+        return [self.inline(p["latex"]) if "latex" in p else p for p in pieces(sentence)]
+
 
 section = Section(name="math", order=80, run=run, question=QUESTION, strings=STRINGS,
                   summary="Derivations (conv shape, BatchNorm gradients, softmax+CE, Grad-CAM weights) as SVG, "

@@ -13,12 +13,42 @@ from fer_report.explain.course import export
 from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class, without_correct
 from fer_report.explain.examples import title as example_title
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
+from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
 N_MISTAKES = 3
 SMOOTH_SAMPLES = 8  # noisy copies per image: pointing game 92 % at 8, 96 % at 16, for twice the time
 SMOOTH_STDEV = 0.15  # fraction of the input's value range
+
+
+QUESTION = {
+    "en": "Plot saliency maps and observe which parts of the face the model looks at when it classifies.",
+    "zh-TW": "請畫出 saliency map，並觀察模型在做分類時是看哪些部位。",
+}
+
+STRINGS = {
+    "en": {
+        "sal.method": "Saliency",
+        "sal.smooth": "SmoothGrad",
+        "sal.intro": "Each map shows how strongly each pixel changes the score of the predicted class (absolute "
+                     "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
+                     "confidently and correctly classified test image for each of {n_classes} classes, then the "
+                     "{k} most confident mistakes (in red).",
+        "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
+                        "range; bottom) for the predicted class, with its probability above each image; the last "
+                        "{k} columns are the most confident mistakes.",
+    },
+    "zh-TW": {
+        "sal.method": "Saliency",
+        "sal.smooth": "SmoothGrad",
+        "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad "
+                     "則是對加上雜訊的多張複本取平均。圖中為 {n_classes} "
+                     "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）。",
+        "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
+                        "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
+    },
+}
 
 
 def run(dataset, trained, predictions, figures, text, settings) -> Result:
@@ -80,55 +110,13 @@ def _display(m: np.ndarray) -> np.ndarray:
 
 def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarray, pred, classes, *,
                   text) -> plt.Figure:
-    rows = [("ex.row_input", None), ("sal.method", maps["saliency"]), ("sal.smooth", maps["smoothgrad"])]
-    cols = len(idx)
-    fig, axes = plt.subplots(3, cols, figsize=(1.05 * cols + 0.6, 3.7), squeeze=False,
-                             gridspec_kw={"wspace": 0.06, "hspace": 0.08})
-    for j, i in enumerate(idx):
-        title, wrong = example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text)
-        for r, (key, m) in enumerate(rows):
-            ax = axes[r, j]
-            if m is None:
-                ax.imshow(images[j], cmap="gray", vmin=0, vmax=255)
-                ax.set_title(title, fontsize=7, color="firebrick" if wrong else "black")
-            else:
-                ax.imshow(_display(m[j]), cmap="hot", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-            if j == 0:
-                ax.set_ylabel(text(key), fontsize=8)
-    return fig
+    """The input, its saliency map and its SmoothGrad map, one column per example."""
+    titles = [example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text) for i in idx]
+    rows = [(text("ex.row_input"), [[Layer(img)] for img in images[:len(idx)]])]
+    for key, method in (("sal.method", "saliency"), ("sal.smooth", "smoothgrad")):
+        rows.append((text(key), [[Layer(_display(m), cmap="hot", vmin=0, vmax=1)] for m in maps[method][:len(idx)]]))
+    return image_rows(rows, titles)
 
-
-QUESTION = {
-    "en": "Plot saliency maps and observe which parts of the face the model looks at when it classifies.",
-    "zh-TW": "請畫出 saliency map，並觀察模型在做分類時是看哪些部位。",
-}
-
-STRINGS = {
-    "en": {
-        "sal.method": "Saliency",
-        "sal.smooth": "SmoothGrad",
-        "sal.intro": "Each map shows how strongly each pixel changes the score of the predicted class (absolute "
-                     "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
-                     "confidently and correctly classified test image for each of {n_classes} classes, then the "
-                     "{k} most confident mistakes (in red).",
-        "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
-                        "range; bottom) for the predicted class, with its probability above each image; the last "
-                        "{k} columns are the most confident mistakes.",
-    },
-    "zh-TW": {
-        "sal.method": "Saliency",
-        "sal.smooth": "SmoothGrad",
-        "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad "
-                     "則是對加上雜訊的多張複本取平均。圖中為 {n_classes} "
-                     "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）。",
-        "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
-                        "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
-    },
-}
 
 section = Section(name="saliency", order=40, run=run, question=QUESTION, strings=STRINGS,
                   summary="Saliency and SmoothGrad maps per class and for confident mistakes; pointing game, "

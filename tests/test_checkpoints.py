@@ -3,7 +3,6 @@ whether it comes in as --weights (see tests/e2e/test_bad_input.py) or sits in a 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import pickle

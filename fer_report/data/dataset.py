@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+from fer_report import CLASSES
+from fer_report.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +77,25 @@ def warn_missing_classes(dataset: Dataset, where: str) -> None:
             log.warning("warning: %s: %s %s %s no %s images (%s); the build goes on, but per-class %s scores "
                         "for %s will be empty", where, noun, ", ".join(empty), verb, split,
                         dataset.split_names.get(split, split), split, "it" if len(empty) == 1 else "them")
+
+
+def check_train_classes(where: str | Path, train_y: np.ndarray, *, why: str = "") -> None:
+    """A class absent from training cannot be learnt; better to stop before hours of training.
+    ``why`` says how the class could be missing (e.g. " (no class folder)")."""
+    counts = np.bincount(train_y, minlength=len(CLASSES))
+    empty = [k for k in range(len(CLASSES)) if counts[k] == 0]
+    if empty:
+        names = ", ".join(f"{CLASSES[k]} ({k})" for k in empty)
+        noun, verb = ("class", "has") if len(empty) == 1 else ("classes", "have")
+        raise DataError(f"{where}: {noun} {names} {verb} no training images{why}, so the build stops (a model cannot "
+                        "learn a class it never sees); expected every class 0..6 in the training split")
+
+
+def make_dataset(path: Path, source: str, x: np.ndarray, y: np.ndarray, parts: dict[str, np.ndarray],
+                 split_names: dict[str, str]) -> Dataset:
+    """The Dataset of a file or folder loader: its rows ``parts`` per split, with a warning for empty classes."""
+    splits = {s: Split(x=x[i], y=y[i]) for s, i in parts.items()}
+    dataset = Dataset(name=path.name, source=source, classes=CLASSES, train=splits["train"], val=splits["val"],
+                      test=splits["test"], split_names=split_names)
+    warn_missing_classes(dataset, str(path))
+    return dataset

@@ -7,16 +7,15 @@ unknown name stops the load instead of silently dropping a class.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from fer_report import CLASSES
-from fer_report.data.dataset import Dataset, Split, warn_missing_classes
+from fer_report.data.dataset import Dataset, check_train_classes, make_dataset
 from fer_report.data.splits import stratified_split
-from fer_report.errors import DataError
+from fer_report.errors import DataError, aside
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SPLIT_DIRS = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val", "test": "test", "testing": "test"}
@@ -49,7 +48,7 @@ def _load_flat_layout(root: Path, subdirs: list[Path], seed: int) -> Dataset:
     """No split given: a seeded stratified 80/10/10 keeps every class in train, val and test."""
     images, y = _read_class_folders(root, subdirs, top=True)
     x = _to_common_size(images)
-    _check_every_class(root, y)
+    check_train_classes(root, y, why=" (no class folder)")
     train, val, test = stratified_split(y, (0.8, 0.1, 0.1), seed)
     parts = {"train": train, "val": val, "test": test}
     source = (
@@ -57,7 +56,7 @@ def _load_flat_layout(root: Path, subdirs: list[Path], seed: int) -> Dataset:
         f"{x.shape[-1]}x{x.shape[-1]}; no split folders, so a stratified 80/10/10 split (seed {seed})"
     )
     split_names = {"train": "80% of folder", "val": "10% of folder", "test": "10% of folder"}
-    return _dataset(root, source, x, y, parts, split_names)
+    return make_dataset(root, source, x, y, parts, split_names)
 
 
 def _load_split_layout(root: Path, subdirs: list[Path], seed: int) -> Dataset:
@@ -79,7 +78,7 @@ def _load_split_layout(root: Path, subdirs: list[Path], seed: int) -> Dataset:
     y_all = np.concatenate([loaded[s][1] for s in names])
     offsets = np.concatenate([[0], np.cumsum(counts)])
     parts = {s: np.arange(offsets[k], offsets[k + 1]) for k, s in enumerate(names)}
-    _check_every_class(by_split["train"], y_all[parts["train"]])
+    check_train_classes(by_split["train"], y_all[parts["train"]], why=" (no class folder)")
 
     split_names = {s: f"{by_split[s].name}/" for s in names}
     note = ""
@@ -95,7 +94,7 @@ def _load_split_layout(root: Path, subdirs: list[Path], seed: int) -> Dataset:
         f"image folder {root.name}: {len(y_all):,} images "
         f"({n['train']:,} train / {n['val']:,} val / {n['test']:,} test), {side}x{side}{note}"
     )
-    return _dataset(root, source, x_all, y_all, parts, split_names)
+    return make_dataset(root, source, x_all, y_all, parts, split_names)
 
 
 def _read_class_folders(folder: Path, subdirs: list[Path], top: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
@@ -135,8 +134,7 @@ def _read_class_folders(folder: Path, subdirs: list[Path], top: bool = False) ->
 
 def _with_hint(name: str) -> str:
     """'happpy' -> 'happpy (did you mean happy?)': a typo is the usual reason a class folder is not recognised."""
-    close = difflib.get_close_matches(name.strip().lower(), [n for n in _CLASS_NAMES if not n.isdigit()], n=1)
-    return f"{name} (did you mean {close[0]}?)" if close else name
+    return name + aside(name.strip().lower(), [n for n in _CLASS_NAMES if not n.isdigit()])
 
 
 def _read_image(path: Path) -> np.ndarray:
@@ -162,29 +160,3 @@ def _to_common_size(images: list[np.ndarray]) -> np.ndarray:
             img = np.asarray(Image.fromarray(img).resize((side, side), Image.Resampling.BILINEAR), dtype=np.uint8)
         out[k] = img
     return out
-
-
-def _check_every_class(where: Path, y: np.ndarray) -> None:
-    """A class with no training images cannot be learnt; stop before hours of training."""
-    counts = np.bincount(y, minlength=len(CLASSES))
-    empty = [k for k in range(len(CLASSES)) if counts[k] == 0]
-    if empty:
-        names = ", ".join(f"{CLASSES[k]} ({k})" for k in empty)
-        noun, verb = ("class", "has") if len(empty) == 1 else ("classes", "have")
-        raise DataError(f"{where}: {noun} {names} {verb} no training images (no class folder), so the build stops "
-                        "(a model cannot learn a class it never sees); expected all seven classes")
-
-
-def _dataset(root: Path, source: str, x: np.ndarray, y: np.ndarray, parts: dict[str, np.ndarray], split_names: dict[str, str]) -> Dataset:
-    splits = {s: Split(x=x[i], y=y[i]) for s, i in parts.items()}
-    dataset = Dataset(
-        name=root.name,
-        source=source,
-        classes=CLASSES,
-        train=splits["train"],
-        val=splits["val"],
-        test=splits["test"],
-        split_names=split_names,
-    )
-    warn_missing_classes(dataset, str(root))
-    return dataset

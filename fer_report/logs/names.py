@@ -8,11 +8,10 @@ validation: a test curve is a different thing, and mixing them up hides leakage.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
-from fer_report.errors import ConfigError, DataError
+from fer_report.errors import ConfigError, DataError, aside
 from fer_report.logs.log import KEYS
 
 _SPLITS = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val"}
@@ -88,8 +87,7 @@ def hint(name: str) -> str:
     norm = normalise(name)
     if re.search(r"(^|[_/])test(ing)?([_/]|$)", norm):
         return f"'{name}' (test is not validation, so not read)"
-    close = difflib.get_close_matches(norm, _KNOWN, n=1, cutoff=0.7)
-    return f"'{name}' (did you mean {close[0]}?)" if close else f"'{name}'"
+    return f"'{name}'{aside(norm, _KNOWN, cutoff=0.7)}"
 
 
 def choose(where: str, names: list[str], tags: dict[str, str] | None, what: str = "column",
@@ -129,17 +127,13 @@ def _find(where: str, wanted: str, key: str, names: list[str], what: str) -> str
     same = same or [n for n in names if normalise(n).endswith("/" + normalise(wanted))]
     if len(same) == 1:
         return same[0]
-    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5)
-    mean = f" (did you mean {close[0]}?)" if close else ""
-    raise DataError(f"{where}: {what} '{wanted}' (given for {key}) not found{mean}; "
+    raise DataError(f"{where}: {what} '{wanted}' (given for {key}) not found{aside(wanted, names, cutoff=0.5)}; "
                     f"{what}s found: {', '.join(names) or 'none'}")
 
 
 def _check_key(key: str) -> None:
     if key not in KEYS:
-        close = difflib.get_close_matches(key, KEYS, n=1)
-        mean = f" (did you mean {close[0]}?)" if close else ""
-        raise ConfigError(f"--history-tags: unknown key '{key}'{mean}; expected one of {', '.join(KEYS)}")
+        raise ConfigError(f"--history-tags: unknown key '{key}'{aside(key, KEYS)}; expected one of {', '.join(KEYS)}")
 
 
 def parse_tags(text: str) -> dict[str, str]:

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fer_report.errors import ConfigError
+from fer_report.errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -34,9 +33,7 @@ def check_name(name: str, *, option: str = "model", choices: list[str] | None = 
     choices = list(MODELS) if choices is None else choices
     if name in choices:
         return name
-    close = difflib.get_close_matches(name, choices, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise ConfigError(f"unknown {option} '{name}'{hint} (choices: {', '.join(choices)})")
+    raise ConfigError(f"unknown {option} '{name}'{did_you_mean(name, choices)} (choices: {', '.join(choices)})")
 
 
 def build_model(name: str, *, num_classes: int = 7, image_size: int = 48, match: str = "cnn4",

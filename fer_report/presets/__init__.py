@@ -8,13 +8,12 @@ half-empty heading in the PDF.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from fer_report.errors import ConfigError
+from fer_report.errors import ConfigError, did_you_mean
 
 #: Section names a question may point to (some exist, the others are being written).
 SECTIONS = ("architecture", "model_code", "history", "augmentation", "augmentation_code", "dnn", "normalization",
@@ -76,7 +75,7 @@ class Preset:
         for q in self.questions:
             if q.number == number:
                 return q
-        raise ConfigError(f"preset '{self.name}' has no question '{number}'{_hint(number, self.numbers())} "
+        raise ConfigError(f"preset '{self.name}' has no question '{number}'{did_you_mean(number, self.numbers())} "
                           f"(questions: {', '.join(self.numbers())})")
 
 
@@ -93,7 +92,7 @@ def load(name: str) -> Preset:
     """A built-in preset by name (e.g. "ntu-ml-2019fall-hw3")."""
     known = names()
     if name not in known:
-        raise ConfigError(f"unknown preset '{name}'{_hint(name, known)} (presets: {', '.join(known)})")
+        raise ConfigError(f"unknown preset '{name}'{did_you_mean(name, known)} (presets: {', '.join(known)})")
     resource = _folder() / f"{name}.toml"
     return _parse(resource.read_bytes(), f"{name}.toml", name)
 
@@ -106,11 +105,6 @@ def load_file(path: str | Path) -> Preset:
     except OSError as exc:
         raise ConfigError(f"preset file {path}: cannot be read ({exc.strerror or exc}); expected a TOML file") from None
     return _parse(data, str(path), path.stem)
-
-
-def _hint(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _parse(data: bytes, where: str, name: str) -> Preset:
@@ -139,7 +133,7 @@ def _fields(raw: object, required: dict, optional: dict, where: str) -> None:
         kind = required.get(key) or optional.get(key)
         if kind is None:
             allowed = [*required, *optional]
-            raise ConfigError(f"preset {where}: unknown key '{key}'{_hint(key, allowed)} (keys: {', '.join(allowed)})")
+            raise ConfigError(f"preset {where}: unknown key '{key}'{did_you_mean(key, allowed)} (keys: {', '.join(allowed)})")
         if not isinstance(value, kind):
             raise ConfigError(f"preset {where}: '{key}' is {type(value).__name__} {value!r}; expected {kind.__name__}")
     for key in required:  # after the unknown keys: a misspelt key is named as such, not as a missing one
@@ -159,11 +153,11 @@ def _question(raw: object, where: str, earlier: list[Question]) -> Question:
         raise ConfigError(f"preset {where}: number '{number}' is used twice; expected each number once")
     if parent is not None and parent not in [q.number for q in earlier]:
         raise ConfigError(f"preset {where}: parent '{parent}' is not an earlier question"
-                          f"{_hint(parent, [q.number for q in earlier])}")
+                          f"{did_you_mean(parent, [q.number for q in earlier])}")
     for s in raw["sections"]:
         if s not in SECTIONS:
             shown = s if isinstance(s, str) else repr(s)
             raise ConfigError(f"preset {where}: unknown section '{shown}'"
-                              f"{_hint(shown, list(SECTIONS))} (sections: {', '.join(SECTIONS)})")
+                              f"{did_you_mean(shown, list(SECTIONS))} (sections: {', '.join(SECTIONS)})")
     return Question(number=number, weight=raw["weight"], text=raw["text"], text_en=raw["text_en"],
                     sections=tuple(raw["sections"]), parent=parent, kind=kind)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fer_report.data.csv as csv_module
+import fer_report.data.pixels as pixels_module
 from fer_report import CLASSES
 from fer_report.data import load_dataset
 from fer_report.data.csv import load_csv
@@ -99,7 +99,7 @@ def test_gzip_and_zip_load_the_same_data(tmp_path, rows):
 
 
 def test_chunks_and_irregular_spacing_parse_like_the_fast_path(tmp_path, rows, monkeypatch):
-    monkeypatch.setattr(csv_module, "_CHUNK_ROWS", 4)
+    monkeypatch.setattr(pixels_module, "CHUNK_ROWS", 4)
     plain = load_csv(write(tmp_path, kaggle_text(rows)), seed=0)
     lines = kaggle_text(rows).splitlines()
     label, pixels, usage = lines[5].split(",")
@@ -138,6 +138,41 @@ def test_course_csv_gets_a_seeded_stratified_80_10_10_split(tmp_path):
     assert ds.source.startswith("course CSV train.csv: 70 rows (56 train / 7 val / 7 test), 48x48")
     assert load_csv(path, seed=0).fingerprint() == ds.fingerprint()
     assert load_csv(path, seed=5).fingerprint() != ds.fingerprint()
+
+
+def test_kaggle_challenge_train_csv_without_usage_is_split_like_the_course_csv(tmp_path, rows):
+    """The challenge's own train.csv is `emotion,pixels`: a stratified 80/10/10 split from the seed."""
+    text = "emotion,pixels\n" + "".join(f"{lab},{' '.join(map(str, px))}\n" for lab, px, _ in rows * 2)
+    ds = load_csv(write(tmp_path, text, "train.csv"), seed=0)
+    assert (len(ds.train), len(ds.val), len(ds.test)) == (56, 7, 7)
+    assert set(ds.val.y) == set(range(7)) and ds.source.startswith("Kaggle train.csv train.csv: 70 rows")
+
+
+def test_icml_face_data_with_spaces_after_the_commas(tmp_path, rows):
+    """icml_face_data.csv: `emotion, Usage, pixels`, a space after each comma, in another column order."""
+    text = "emotion, Usage, pixels\n" + "".join(f"{lab}, {usage}, {' '.join(map(str, px))}\n" for lab, px, usage in rows)
+    ds = load_csv(write(tmp_path, text, "icml_face_data.csv"), seed=0)
+    plain = load_csv(write(tmp_path, kaggle_text(rows)), seed=0)
+    assert ds.fingerprint() == plain.fingerprint()
+
+
+def test_unlabelled_test_csv_is_refused_as_data_and_read_for_predictions(tmp_path, rows):
+    from fer_report.data.csv import load_unlabelled
+
+    pixels = [" ".join(map(str, px)) for _, px, _ in rows[:5]]
+    bare = write(tmp_path, "pixels\n" + "\n".join(pixels) + "\n", "test.csv")
+    with pytest.raises(DataError, match=r"test.csv line 1: header 'pixels' has no labels .*--predict"):
+        load_csv(bare, seed=0)
+    ids, x = load_unlabelled(bare)
+    assert ids.tolist() == [0, 1, 2, 3, 4] and x.shape == (5, 48, 48)
+    assert np.array_equal(x[2].reshape(-1), rows[2][1])
+    with_id = write(tmp_path, "id,pixels\n" + "".join(f"{10 + i},{p}\n" for i, p in enumerate(pixels)), "t2.csv")
+    assert load_unlabelled(with_id)[0].tolist() == [10, 11, 12, 13, 14]
+    course = write(tmp_path, "id,feature\n" + "".join(f"{i},{p}\n" for i, p in enumerate(pixels)), "t3.csv")
+    assert load_unlabelled(course)[1].shape == (5, 48, 48)
+    bad = write(tmp_path, "id,pixels\nx1," + pixels[0] + "\n", "t4.csv")
+    with pytest.raises(DataError, match=r"t4.csv line 2: id 'x1' is not a whole number"):
+        load_unlabelled(bad)
 
 
 def test_64x64_rows(tmp_path):
@@ -216,7 +251,7 @@ def test_blank_lines_do_not_shift_line_numbers(tmp_path, good_lines):
     [("x7", "pixel 3 is 'x7', expected an integer 0..255"), ("256", "pixel 3 is 256, outside 0..255"), ("-1", "pixel 3 is -1, outside 0..255"), ("2.5", "pixel 3 is '2.5'")],
 )
 def test_bad_pixel_values(tmp_path, good_lines, pixel, found, monkeypatch):
-    monkeypatch.setattr(csv_module, "_CHUNK_ROWS", 8)
+    monkeypatch.setattr(pixels_module, "CHUNK_ROWS", 8)
     label, pixels, usage = good_lines[19].split(",")
     tokens = pixels.split()
     tokens[2] = pixel
