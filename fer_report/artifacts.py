@@ -101,30 +101,85 @@ def _dataset(a: Artefacts):
     return load_dataset(s.data, seed=s.seed, synthetic_size=s.synthetic_size)
 
 
+@artefact("net", "the model the run reports on (untrained or as given), its input spec and where it came from")
+def _net(a: Artefacts):
+    from fer_report.network import build_network
+
+    return build_network(a.settings, a.get("dataset"))
+
+
 @artefact("network", "an untrained instance of the chosen model (no training needed)")
 def _network(a: Artefacts):
-    import torch
-
-    from fer_report.models import build_model
-
-    s, ds = a.settings, a.get("dataset")
-    torch.manual_seed(s.seed)
-    return build_model(s.model, num_classes=len(ds.classes), image_size=ds.image_size, match=s.match,
-                       weights=s.weights)
+    return a.get("net").model
 
 
 @artefact("spec", "what the model takes: channels, size and normalisation (known without training)")
 def _spec(a: Artefacts):
-    from fer_report.inference import fitted_spec
-
-    return fitted_spec(a.get("dataset").train.x)
+    return a.get("net").spec
 
 
-@artefact("trained", "the trained model with its history, input spec and device (trains or reuses the cache)")
+@artefact("trained", "the trained model with its history, input spec and device (trains, reuses the cache, "
+          "or takes the user's weights as given)")
 def _trained(a: Artefacts):
+    net = a.get("net")
+    if net.given:
+        from fer_report.inference import resolve_device
+        from fer_report.network import load_given
+        from fer_report.train import Trained
+
+        log = a.get("history_log")
+        return Trained.given(load_given(net, a.settings), net.spec, resolve_device(a.settings.device),
+                             history=log.rows if log else None)
     from fer_report.train import train
 
     return train(a.settings, a.get("dataset"), progress=a.progress)
+
+
+@artefact("history_log", "the user's own training log (--history), read; None without one")
+def _history_log(a: Artefacts):
+    from fer_report.logs import parse_tags, read_history
+
+    s = a.settings
+    if not s.history:
+        return None
+    return read_history(s.history, tags=parse_tags(s.history_tags) if s.history_tags else None)
+
+
+@artefact("compare_logs", "the user's runs to compare (--compare LABEL=FILE), read, in the order given")
+def _compare_logs(a: Artefacts):
+    from fer_report.logs import parse_tags, read_history
+
+    tags = parse_tags(a.settings.history_tags) if a.settings.history_tags else None
+    return {label: read_history(path, tags=tags) for label, path in a.settings.compare.items()}
+
+
+@artefact("user_images", "the user's own pictures (--images), grey, resized to the data's side; [] without")
+def _user_images(a: Artefacts):
+    from dataclasses import replace
+
+    from fer_report.data.images import load_images, resize_to
+
+    if not a.settings.images:
+        return []
+    side = a.get("dataset").image_size
+    return [replace(im, pixels=resize_to(im.pixels, side)) for im in load_images(a.settings.images)]
+
+
+@artefact("user_predictions", "the model's top-3 classes for each of the user's pictures (--images)")
+def _user_predictions(a: Artefacts) -> list[dict]:
+    from fer_report.inference import predict_probs
+
+    images = a.get("user_images")
+    if not images:
+        return []
+    t, classes = a.get("trained"), a.get("dataset").classes
+    probs = predict_probs(t.model, np.stack([im.pixels for im in images]), t.spec, t.device, ten_crop=t.ten_crop)
+    out = []
+    for im, p in zip(images, probs):
+        top = np.argsort(-p, kind="stable")[:3]
+        out.append({"name": im.name, "pred": int(top[0]), "top3": [{"class": classes[k], "p": float(p[k])} for k in top],
+                    "was_colour": im.was_colour, "original_size": list(im.original_size)})
+    return out
 
 
 @artefact("predictions", "test and validation predictions of the trained model")
@@ -138,4 +193,20 @@ def _predictions(a: Artefacts) -> Predictions:
         p = predict_probs(t.model, split.x, t.spec, t.device, ten_crop=t.ten_crop)  # ten-crop mean if trained so
         p = p if len(p) else np.zeros((0, len(ds.classes)), np.float32)
         out[name] = SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
+    if not t.trained_here:
+        warn_if_near_chance(out["val"], a.settings, t.spec, len(ds.classes))
     return Predictions(**out)
+
+
+def warn_if_near_chance(val: SplitPredictions, settings, spec, classes: int) -> None:
+    """Given weights that score near chance almost always mean the input differs from training's: say how."""
+    import logging
+
+    majority = float(np.bincount(val.y_true, minlength=classes).max() / max(1, len(val.y_true)))
+    if len(val.y_true) and val.accuracy < max(1.5 / classes, majority + 0.02):
+        logging.getLogger(__name__).warning(
+            "warning: the given model scores %.1f%% on the validation split, near chance (%.1f%% for one class "
+            "always): its input probably differs from how it was trained. Check the normalisation (now %s; "
+            "--normalize 0-1, mean-std, imagenet or MEAN,STD), the class order (--classes), and the input size "
+            "(now %dx%d, %d channel(s); --input-size)", 100 * val.accuracy, 100 * majority, spec.normalize,
+            spec.size, spec.size, spec.channels)

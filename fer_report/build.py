@@ -13,6 +13,8 @@ import tempfile
 import time
 import traceback
 from dataclasses import asdict
+
+import numpy as np
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from fer_report.requirements import unmet
 from fer_report.section import Section, load_sections, run_section, select
 
 log = logging.getLogger(__name__)
-OUTPUTS = ("report.html", "report.pdf", "report.json", "figures")
+OUTPUTS = ("report.html", "report.pdf", "report.json", "figures", "submission.csv")
 
 
 class SectionFailed(UserError):
@@ -48,6 +50,10 @@ def build(settings: Settings, *, out: Path | None = None, progress: bool | None 
 
 def _build_into(work: Path, settings: Settings, sections: list[Section], progress: bool | None) -> dict[str, Any]:
     artefacts = Artefacts(settings, work, progress=progress)
+    for given in ("history_log", "compare_logs", "user_images"):  # the user's files: a bad one stops us before
+        artefacts.get(given)  # any training, whichever sections were asked for
+    if artefacts.get("net").given:
+        artefacts.get("trained")  # the user's weights: loading them costs nothing, a bad file should stop us now
     texts = {s.name: s.text(settings.lang) for s in sections}
     results = []
     cached_run: dict[str, Any] = {}  # header facts of the runs that made the cached results
@@ -104,6 +110,8 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
 
     report = {"fer_report": __version__, "created": dt.datetime.now().isoformat(timespec="seconds"),
               "settings": settings.to_json(), "run": {**cached_run, **_run_facts(artefacts)}, "sections": results}
+    if settings.predict:
+        report["run"]["submission"] = write_submission(artefacts, Path(settings.predict), work / "submission.csv")
     (work / "report.json").write_text(json.dumps(_jsonable(report), indent=1, ensure_ascii=False), encoding="utf-8")
 
     from fer_report.render import render_html, write_pdf
@@ -117,6 +125,19 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
     return report
 
 
+def write_submission(artefacts: Artefacts, test_file: Path, dest: Path) -> dict[str, Any]:
+    """The course's Kaggle submission (``id,label``) from the model's predictions on an unlabelled test file."""
+    from fer_report.data.csv import load_unlabelled
+    from fer_report.inference import predict_probs
+
+    ids, x = load_unlabelled(test_file)
+    t = artefacts.get("trained")
+    labels = predict_probs(t.model, x, t.spec, t.device, ten_crop=t.ten_crop).argmax(1)
+    dest.write_text("id,label\n" + "".join(f"{i},{k}\n" for i, k in zip(ids, labels)), encoding="utf-8")
+    counts = np.bincount(labels, minlength=len(artefacts.get("dataset").classes))
+    return {"file": "submission.csv", "from": str(test_file), "rows": len(ids), "predicted_per_class": counts.tolist()}
+
+
 def _run_facts(artefacts: Artefacts) -> dict[str, Any]:
     """What the header shows: only artefacts some section already computed (never trains for the header)."""
     facts: dict[str, Any] = {}
@@ -124,10 +145,18 @@ def _run_facts(artefacts: Artefacts) -> dict[str, Any]:
         ds = artefacts.get("dataset")
         facts["data"] = {"name": ds.name, "source": ds.source, "image_size": ds.image_size,
                          "sizes": {k: len(v) for k, v in ds.splits().items()}}
+    if artefacts.computed("net"):
+        net = artefacts.get("net")
+        facts["model"] = {"kind": net.kind, "given": net.given, "output": net.output, "tuple_output": net.tuple_output,
+                          "input": net.spec.to_json(), "input_line": net.spec.describe()}
     if artefacts.computed("trained"):
         t = artefacts.get("trained")
-        facts["training"] = {"device": str(t.device), "seconds_this_run": round(t.seconds, 1),
-                             "epochs_run": len(t.history), "cache": str(t.cache_dir)}
+        if t.trained_here:
+            facts["training"] = {"device": str(t.device), "seconds_this_run": round(t.seconds, 1),
+                                 "epochs_run": len(t.history), "cache": str(t.cache_dir)}
+        else:
+            facts["given"] = {"device": str(t.device), "weights": artefacts.settings.weights,
+                              "epochs_logged": len(t.history) if t.history else None}
     if artefacts.computed("predictions"):
         p = artefacts.get("predictions")
         facts["accuracy"] = {"test": p.test.accuracy, "val": p.val.accuracy}

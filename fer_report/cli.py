@@ -147,6 +147,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     acc = report["run"].get("accuracy")
     print(f"wrote {out}/report.html, {out}/report.pdf, {out}/report.json ({len(report['sections'])} sections"
           + (f", test accuracy {acc['test']:.1%}" if acc else "") + ")")
+    if "submission" in report["run"]:
+        sub = report["run"]["submission"]
+        print(f"wrote {out}/submission.csv ({sub['rows']:,} predictions for {sub['from']}, id,label)")
     if skipped:
         print(f"sections skipped (not applicable; report.json says why): {', '.join(skipped)}", file=sys.stderr)
     if failed:

@@ -32,6 +32,22 @@ class Author:
     name: str = ""
 
 
+def _model_key(s: "Settings") -> str:
+    """A built-in by name; the user's model by the content of its file (and arguments), never by its path."""
+    from fer_report.network import kind_of
+
+    kind = kind_of(s.model)
+    if kind == "python":
+        from fer_report.user_model import model_file_hash
+
+        return "python:" + model_file_hash(s.model, s.model_args)
+    if kind == "file":
+        from fer_report.hashing import file_sha256
+
+        return "file:" + file_sha256(s.model)
+    return s.model
+
+
 def _match_key(s: "Settings") -> str | None:
     return s.match if s.model == "dnn" else None
 
@@ -40,6 +56,34 @@ def _weights_key(s: "Settings") -> str | None:
     from fer_report.hashing import file_sha256
 
     return file_sha256(s.weights) if s.weights else None
+
+
+def _file_key(name: str):
+    """A path setting enters the result-cache key by its content (a file, or every file of a folder)."""
+    def key(s: "Settings") -> str | None:
+        from fer_report.hashing import path_sha256
+
+        value = getattr(s, name)
+        return path_sha256(value) if value else None
+    return key
+
+
+def _compare_pairs(items: list[str]) -> dict[str, str]:
+    from fer_report.logs import parse_compare
+
+    return parse_compare(items)
+
+
+def _compare_key(s: "Settings") -> dict[str, str]:
+    from fer_report.hashing import path_sha256
+
+    return {label: path_sha256(path) for label, path in s.compare.items()}
+
+
+def _pretrained_key(s: "Settings") -> str | None:
+    from fer_report.hashing import file_sha256
+
+    return file_sha256(s.pretrained) if s.pretrained else None
 
 
 def _device_key(s: "Settings") -> str:
@@ -53,13 +97,51 @@ class Settings:
     data: str | None = option(None, affects="results", group="data", metavar="PATH", help=(
         "Kaggle FER2013 CSV (emotion,pixels,Usage), course CSV (label,feature), .csv.gz/.zip of either, or a "
         "folder with one sub-folder per class; default: embedded synthetic faces"))
-    model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True,
-                        help="cnn4, cnn3, resnet18, vgg or dnn; see `fer-report list`")
+    model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True, key=_model_key,
+                        help="a built-in (cnn4, cnn3, resnet18, vgg, dnn; see `fer-report list`), your own class "
+                             "or function in a file (model.py:FaceExpressionNet), or a whole saved model "
+                             "(TorchScript .pt, ONNX .onnx)")
+    model_args: dict = option(factory=dict, affects="training", group="data", metavar="JSON",
+                              help="constructor arguments of your model, e.g. '{\"num_classes\": 7}' "
+                                   "(TOML: [model_args])")
     match: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True, key=_match_key,
                         help="for --model dnn: the CNN whose parameter count it matches")
-    weights: str | None = option(None, affects="training", group="data", metavar="PATH", key_always=True,
-                                 key=_weights_key, path="file",
-                                 help="for resnet18: a local torchvision state dict to start from")
+    weights: str | None = option(None, affects="training", group="data", metavar="FILE", key_always=True,
+                                 key=_weights_key, path="file", help=(
+        "your trained weights (a state dict or a checkpoint holding one, .pth/.pt/.safetensors): the report "
+        "evaluates the model as given and trains nothing"))
+    trust_pickle: bool = option(False, affects="nothing", group="data", help=(
+        "load a checkpoint or model that holds pickled Python objects (torch.save(model)); this runs code from "
+        "the file: only for files you made yourself"))
+    input_size: int | None = option(None, affects="training", group="data", metavar="N", minimum=8, help=(
+        "the side your model takes; images are resized to it (default: the data's, or the size your model "
+        "runs at)"))
+    normalize: str | None = option(None, affects="training", group="data", metavar="HOW", help=(
+        "input normalisation: 0-1 (x/255, torchvision's ToTensor; default for your own model), mean-std "
+        "(fitted on the training split; default for the built-ins), imagenet, or MEAN,STD (e.g. 0.5,0.5)"))
+    classes: list[str] | None = option(None, affects="training", group="data", metavar="A,B,...", help=(
+        "the order of your model's outputs when it is not FER2013's (Angry,Disgust,Fear,Happy,Sad,Surprise,"
+        "Neutral), e.g. ImageFolder's angry,disgust,fear,happy,neutral,sad,surprise"))
+    history: str | None = option(None, affects="results", group="data", metavar="FILE", key=_file_key("history"),
+                                 help=(
+        "your training log, for the history section when the model comes trained: a Keras CSVLogger CSV or "
+        "history JSON, Lightning's metrics.csv, a CSV with epoch/loss/acc/val_loss/val_acc columns, or a "
+        "TensorBoard log folder"))
+    history_tags: str | None = option(None, affects="results", group="data", metavar="KEY=TAG,...", help=(
+        "names of unusual columns or tags in your log, e.g. train_loss=Loss/train,val_acc=eval/top1"))
+    compare: dict[str, str] = option(factory=dict, affects="results", group="data", metavar="LABEL=FILE",
+                                     repeat=True, parse=_compare_pairs, key=_compare_key, help=(
+        "one of your own runs (a training log) for the comparison section, e.g. 'with augmentation=aug.csv' "
+        "and 'without augmentation=plain.csv' (TOML: [compare])"))
+    images: str | None = option(None, affects="results", group="data", metavar="DIR", path="dir", help=(
+        "your own pictures (PNG/JPEG, any size, colour or grey) to predict and explain in the saliency, "
+        "Grad-CAM and LIME sections; they are resized to the model's input, so crop each to the face"))
+    predict: str | None = option(None, affects="nothing", group="data", metavar="FILE", path="file", help=(
+        "an unlabelled test file (pixels or id,pixels / id,feature): writes OUT/submission.csv (id,label) from "
+        "the model's predictions, as the course's Kaggle takes it"))
+    pretrained: str | None = option(None, affects="training", group="data", metavar="FILE", path="file",
+                                    key=_pretrained_key,
+                                    help="for resnet18: a local torchvision ImageNet state dict to start training from")
     epochs: int = option(10, affects="training", group="training", metavar="N", key_always=True, minimum=1,
                          help="training epochs")
     batch_size: int = option(64, affects="training", group="training", metavar="N", key_always=True, minimum=2,
@@ -205,11 +287,39 @@ def _read_toml(path: Path, cls: type) -> dict[str, Any]:
 def _check_models(s: Settings, source) -> None:
     """Model names and weights, checked before any data is read, so a typo costs milliseconds, not a dataset load."""
     from fer_report.models import MODELS, check_name
+    from fer_report.network import NORMALIZE, class_order, kind_of, parse_mean_std
 
     for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):
+        if name == "model" and kind_of(s.model) != "builtin":
+            continue
         try:
             check_name(getattr(s, name), option=name, choices=choices)
         except ConfigError as exc:
             raise ConfigError(f"{source(name)}: {exc}") from None
-    if s.weights is not None and s.model != "resnet18":
-        raise ConfigError(f"{source('weights')}: weights apply only to --model resnet18, not '{s.model}'")
+    kind = kind_of(s.model)
+    if kind == "python":
+        from fer_report.user_model import parse_ref
+
+        path, _ = parse_ref(s.model)
+        if not path.is_file():
+            raise ConfigError(f"{source('model')}: model file {path}: no such file; expected a Python file "
+                              "defining the model")
+    elif kind == "file" and not Path(s.model).is_file():
+        raise ConfigError(f"{source('model')}: model file {s.model}: no such file; expected a TorchScript (.pt), "
+                          "ONNX (.onnx) or Python (.py:ClassName) model")
+    if s.pretrained is not None and s.model != "resnet18":
+        raise ConfigError(f"{source('pretrained')}: pretrained weights apply only to --model resnet18, "
+                          f"not '{s.model}'")
+    if s.normalize is not None and s.normalize not in NORMALIZE:
+        parse_mean_std(s.normalize)
+    class_order(s.classes)
+    given = s.weights is not None or kind == "file"
+    if s.history is not None and not given:
+        raise ConfigError(f"{source('history')}: a training log describes a model trained elsewhere; give its "
+                          "weights too (--weights FILE), or drop --history to report on this run's own training")
+    if s.history is not None and not Path(s.history).exists():
+        raise ConfigError(f"{source('history')}: {s.history}: no such file or folder; expected a training log")
+    for label, path in s.compare.items():
+        if not Path(path).exists():
+            raise ConfigError(f"{source('compare')}: run '{label}': {path}: no such file or folder; expected a "
+                              "training log")

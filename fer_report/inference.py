@@ -50,7 +50,9 @@ class InputSpec:
     def describe(self) -> str:
         """One line for the report header, e.g. '1x48x48, mean-std (0.507 / 0.255)'."""
         stats = "/".join(f"{m:.3f}" for m in self.mean) + " / " + "/".join(f"{s:.3f}" for s in self.std)
-        return f"{self.channels}x{self.size}x{self.size}, {self.normalize} ({stats})"
+        side = self.meta.get("model_size", self.size)
+        resized = f" (the {self.size}x{self.size} images resized)" if side != self.size else ""
+        return f"{self.channels}x{side}x{side}{resized}, {self.normalize} ({stats})"
 
     def to_json(self) -> dict:
         return {"channels": self.channels, "size": self.size, "mean": list(self.mean), "std": list(self.std),

@@ -114,23 +114,17 @@ def check_classes(kind: OutputKind, expected: int, where: str) -> None:
                         f"{expected} classes; expected {expected} (build it with num_classes={expected})")
 
 
-class ClassScores(nn.Module):
-    """(N, classes) scores usable as logits: ``softmax(ClassScores(m)(x))`` is the model's probabilities.
-
-    Probabilities become log-probabilities (softmax(log p) = p); log-probabilities and logits pass as
-    they are; a tuple gives its first element. The wrapper shares the user's submodule, parameter and
-    buffer dicts instead of holding the model as a child, so ``named_modules()``, ``get_submodule()``
-    and ``state_dict()`` use the user's own names (``features.conv1``, not ``inner.features.conv1``),
-    and hooks on those layers fire. The model stays reachable as ``.inner``; attributes the wrapper
-    lacks are read from it (e.g. ``last_conv_name``).
-
-    A TorchScript module cannot share its dicts; it is held as the child ``inner`` (names gain an
-    ``inner.`` prefix; TorchScript refuses hooks anyway).
+class Wrapper(nn.Module):
+    """A module around the user's model that shares its submodule, parameter and buffer dicts instead of
+    holding it as a child, so ``named_modules()``, ``get_submodule()`` and ``state_dict()`` use the
+    user's own names (``features.conv1``, not ``inner.features.conv1``) and hooks on those layers fire.
+    The model stays reachable as ``.inner``; attributes the wrapper lacks are read from it (e.g.
+    ``last_conv_name``). A TorchScript module cannot share its dicts: it is held as the child
+    ``inner`` (names gain an ``inner.`` prefix; TorchScript refuses hooks anyway).
     """
 
-    def __init__(self, model: nn.Module, output: OutputKind) -> None:
+    def __init__(self, model: nn.Module) -> None:
         super().__init__()
-        self.output = output
         if isinstance(model, torch.jit.ScriptModule):
             self.inner = model
             return
@@ -140,17 +134,7 @@ class ClassScores(nn.Module):
         self._buffers = model._buffers
         self._non_persistent_buffers_set = model._non_persistent_buffers_set
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.inner(x)  # called, not .forward: the user's own hooks on the model still fire
-        if self.output.tuple_output:
-            out = out[0]
-        if out.dim() > 2:
-            out = out.flatten(1)
-        if self.output.kind == "probabilities":
-            out = out.clamp_min(1e-12).log()
-        return out
-
-    def train(self, mode: bool = True) -> "ClassScores":
+    def train(self, mode: bool = True) -> "Wrapper":
         self.inner.train(mode)  # the user's forward may read self.training (F.dropout(training=...))
         self.training = mode
         return self
@@ -164,6 +148,28 @@ class ClassScores(nn.Module):
             if inner is None or name.startswith("__"):
                 raise
             return getattr(inner, name)
+
+
+class ClassScores(Wrapper):
+    """(N, classes) scores usable as logits: ``softmax(ClassScores(m)(x))`` is the model's probabilities.
+
+    Probabilities become log-probabilities (softmax(log p) = p); log-probabilities and logits pass as
+    they are; a tuple gives its first element.
+    """
+
+    def __init__(self, model: nn.Module, output: OutputKind) -> None:
+        super().__init__(model)
+        self.output = output
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.inner(x)  # called, not .forward: the user's own hooks on the model still fire
+        if self.output.tuple_output:
+            out = out[0]
+        if out.dim() > 2:
+            out = out.flatten(1)
+        if self.output.kind == "probabilities":
+            out = out.clamp_min(1e-12).log()
+        return out
 
     def extra_repr(self) -> str:
         return f"output={self.output.kind}{', tuple' if self.output.tuple_output else ''}"

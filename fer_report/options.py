@@ -39,6 +39,8 @@ class Option:
     positive: bool = False  # numbers: must be > 0
     path: str | None = None  # "file" or "dir": must exist
     key: Callable[[Any], Any] | None = None  # the value the cache keys take (default: the setting itself)
+    repeat: bool = False  # a flag given several times (--compare A=x --compare B=y); ``parse`` turns the list
+    parse: Callable[[Any], Any] | None = None  # the command line's value -> the setting's (e.g. pairs -> dict)
     key_always: bool = False  # enters the training key even at its default (the original settings)
 
     def __post_init__(self) -> None:
@@ -100,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> dict[str, Any]:
         text = o.help + _default_note(d)
         if d.base is bool:
             g.add_argument(d.flag, dest=d.name, action="store_const", const=not d.default, help=text)
+        elif o.repeat:
+            g.add_argument(d.flag, dest=d.name, metavar=o.metavar, action="append", help=text + " (repeatable)")
         elif d.base is list:
             g.add_argument(d.flag, dest=d.name, metavar=o.metavar or "A,B", type=_comma_list, help=text)
         elif d.base is dict:
@@ -112,7 +116,8 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> dict[str, Any]:
 
 def overrides(args: argparse.Namespace, cls: type) -> dict[str, Any]:
     """The options the user actually gave on the command line (argparse leaves the others None)."""
-    return {d.name: getattr(args, d.name) for d in declared(cls) if getattr(args, d.name, None) is not None}
+    given = [(d, getattr(args, d.name)) for d in declared(cls) if getattr(args, d.name, None) is not None]
+    return {d.name: d.option.parse(v) if d.option.parse else v for d, v in given}
 
 
 def _default_note(d: Declared) -> str:

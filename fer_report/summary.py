@@ -90,15 +90,21 @@ def summarize(model: nn.Module, input_shape: tuple[int, ...] = (1, 48, 48)) -> S
         trainable, buffers = _own_counts(module, seen)
         rows.append(LayerRow(names[module], type(module).__name__, _shape_of(output), trainable, buffers))
 
-    handles = [m.register_forward_hook(hook) for m in watched]
+    try:
+        handles = [m.register_forward_hook(hook) for m in watched]
+    except RuntimeError:  # TorchScript refuses hooks: parameters per module still count, shapes stay unknown
+        handles, watched_forward = [], False
+    else:
+        watched_forward = True
     was_training = model.training
     first = next(model.parameters(), None)
     device = first.device if first is not None else torch.device("cpu")
     dtype = first.dtype if first is not None and first.is_floating_point() else torch.float32
     try:
         model.eval()
-        with torch.no_grad():
-            model(torch.zeros((2, *input_shape), device=device, dtype=dtype))
+        if watched_forward:
+            with torch.no_grad():
+                model(torch.zeros((2, *input_shape), device=device, dtype=dtype))
     finally:
         for h in handles:
             h.remove()

@@ -29,7 +29,6 @@ from fer_report.config import Settings
 from fer_report.data import Dataset
 from fer_report.distributed import World
 from fer_report.inference import InputSpec, autocast, fast, fitted_spec, logits, resolve_device, to_input
-from fer_report.models import build_model
 from fer_report.train_cache import cache_key
 
 log = logging.getLogger(__name__)
@@ -48,9 +47,11 @@ class Trained:
     trained_here: bool = True  # False: the model came trained (the user's checkpoint, a test's hand-built net)
 
     @classmethod
-    def given(cls, model: nn.Module, spec: InputSpec, device: torch.device | str = "cpu") -> "Trained":
-        """A model trained elsewhere: evaluated as it is, with no history and nothing cached."""
-        return cls(model=model.eval(), history=None, spec=spec, device=torch.device(device), cache_dir=None,
+    def given(cls, model: nn.Module, spec: InputSpec, device: torch.device | str = "cpu",
+              history: list[dict] | None = None) -> "Trained":
+        """A model trained elsewhere: evaluated as it is, nothing cached; ``history`` from the user's log, if any."""
+        device = torch.device(device)
+        return cls(model=model.to(device).eval(), history=history, spec=spec, device=device, cache_dir=None,
                    seconds=0.0, recorded_seconds=0.0, trained_here=False)
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
@@ -82,7 +83,7 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
         best = world.broadcast(train_cache.load(entry / "best.pt") if world.is_main else None)
         return _finish(settings, dataset, best, done, device, entry, seconds=0.0)
 
-    spec = fitted_spec(dataset.train.x)
+    spec = _network(settings, dataset).spec
     state_file = entry / "state.pt"
     model, optimizer, scheduler = _prepare(settings, dataset, device, world)
     history: list[dict[str, float]] = []
@@ -140,8 +141,10 @@ def train(settings: Settings, dataset: Dataset, *, progress: bool | None = None)
 
     finished = None
     if world.is_main:
-        finished = train_cache.write_finished(entry, {"history": history, "mean": spec.mean[0], "std": spec.std[0],
-                                                      "seconds": spent})
+        record = {"history": history, "mean": spec.mean[0], "std": spec.std[0], "seconds": spent}
+        if spec != fitted_spec(dataset.train.x):  # a user's model: its channels, size and normalisation
+            record["spec"] = spec.to_json()
+        finished = train_cache.write_finished(entry, record)
     finished = world.broadcast(finished)
     best = world.broadcast(train_cache.load(entry / "best.pt") if world.is_main else None)
     return _finish(settings, dataset, best, finished, device, entry, seconds=spent)
@@ -221,10 +224,15 @@ def _train_epoch(model, optimizer, x, y, settings: Settings, gen: torch.Generato
     return loss_sum / max(1.0, count), correct_sum / max(1.0, count)
 
 
+def _network(settings: Settings, dataset: Dataset):
+    from fer_report.network import build_network
+
+    return build_network(settings, dataset, seed=settings.seed)
+
+
 def _new_model(settings: Settings, dataset: Dataset) -> nn.Module:
-    torch.manual_seed(settings.seed)
-    return build_model(settings.model, num_classes=len(dataset.classes), image_size=dataset.image_size,
-                       match=settings.match, weights=settings.weights)
+    """A fresh model, seeded: the built-in, or the user's class (wrapped to give class scores)."""
+    return _network(settings, dataset).model
 
 
 def _prepare(settings: Settings, dataset: Dataset, device: torch.device, world: World):
@@ -268,6 +276,13 @@ def _finish(settings: Settings, dataset: Dataset, best: dict[str, torch.Tensor],
     model = _new_model(settings, dataset)
     model.load_state_dict(best)
     model.to(device).eval()
-    spec = InputSpec(channels=1, size=dataset.image_size, mean=(record["mean"],), std=(record["std"],))
+    if "spec" in record:
+        s = record["spec"]
+        spec = InputSpec(channels=s["channels"], size=s["size"], mean=tuple(s["mean"]), std=tuple(s["std"]),
+                         normalize=s["normalize"], meta={k: v for k, v in s.items() if k not in (
+                             "channels", "size", "mean", "std", "normalize")})
+    else:
+        spec = fitted_spec(dataset.train.x)
+        spec = InputSpec(channels=1, size=spec.size, mean=(record["mean"],), std=(record["std"],))
     return Trained(model=model, history=record["history"], spec=spec, device=device, cache_dir=entry, seconds=seconds, recorded_seconds=record["seconds"],
                    ten_crop=settings.ten_crop)

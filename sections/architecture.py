@@ -49,12 +49,13 @@ def run(settings, dataset, network, spec, text) -> Result:
     weighted = [r for r in s.rows if r.trainable or r.buffers]
     biggest = max(weighted, key=lambda r: r.trainable)
     flow_kinds = {"Conv2d", "MaxPool2d", "Flatten", "Linear", "AdaptiveAvgPool2d"}
-    flow = " → ".join(["x".join(map(str, spec.shape))] +
+    side = spec.meta.get("model_size", spec.size)  # a model behind a resize: its own input side
+    flow = " → ".join(["x".join(map(str, (spec.channels, side, side)))] +
                       ["x".join(map(str, r.output_shape)) for r in s.rows if r.kind in flow_kinds])
     lines = [
         text("arch.summary", model=settings.model, total=s.total, trainable=s.trainable, buffers=s.buffers,
              layers=len(weighted)),
-        text("arch.input", channels=spec.channels, size=spec.size, classes=len(dataset.classes)),
+        text("arch.input", channels=spec.channels, size=side, classes=len(dataset.classes)),
         text("arch.biggest", layer=biggest.name, kind=biggest.kind, params=biggest.trainable,
              share=biggest.trainable / max(1, s.trainable)),
         text("arch.flow", flow=flow),

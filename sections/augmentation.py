@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from fer_report.augment import augment_batch
+from fer_report.requirements import TRAINED_HERE_OR_LOGS
 from fer_report.section import Result, Section
 from fer_report.summary import count_params
 from fer_report.inference import fitted_spec, to_input
@@ -92,6 +93,23 @@ STRINGS = {
                           "validation, one colour per run.",
         "cap.aug_samples": "One training image per class (top row) and {n} random augmentations of each, drawn as "
                            "in training.",
+        "cmp.setup": "Your {n} runs, from your own training logs: {runs}.",
+        "cmp.sep": "; ",
+        "cmp.run": "{label}: best validation accuracy {best:.1%} at epoch {epoch} of {epochs}; after the last epoch "
+                   "training accuracy {train:.1%} and validation accuracy {val:.1%} (train-val gap {gap:+.1%}).",
+        "cmp.run_partial": "{label}: {epochs} epochs logged, without both training and validation accuracy.",
+        "cmp.helps": "{a} reached a best validation accuracy {pts:.1f} percentage points higher than {b}.",
+        "cmp.hurts": "{a} reached a best validation accuracy {pts:.1f} percentage points lower than {b}.",
+        "cmp.same": "{a} and {b} reached best validation accuracies within half a percentage point ({pts:+.1f}).",
+        "cmp.gap_none": "Neither run overfits: validation accuracy ends above or within a point of training "
+                        "accuracy in both (train-val gap {on:+.1%} for {a}, {off:+.1%} for {b}).",
+        "cmp.gap_narrower": "{a} ends with a narrower train-val gap ({on:+.1%}) than {b} ({off:+.1%}): it fits "
+                            "its training images less closely and generalises more evenly.",
+        "cmp.gap_wider": "{a} ends with a wider train-val gap ({on:+.1%}) than {b} ({off:+.1%}).",
+        "cmp.peak_later": "{a} reached its best validation accuracy later (epoch {on} against {off} for {b}).",
+        "cmp.peak_earlier": "{a} reached its best validation accuracy earlier (epoch {on} against {off} for {b}).",
+        "cmp.peak_same": "{a} and {b} reached their best validation accuracy at the same epoch ({on}).",
+        "cmp.incomplete": "{a} and {b} cannot be compared: a log lacks validation or training accuracy.",
     },
     "zh-TW": {
         "aug.with": "有 augmentation",
@@ -145,6 +163,23 @@ STRINGS = {
                           "validation，每次訓練一種顏色。",
         "cap.aug_samples": "每個類別一張訓練圖片（最上列）以及各自 {n} 個隨機 augmentation "
                            "的結果，抽樣方式與訓練時相同。",
+        "cmp.setup": "你的 {n} 次訓練，取自你自己的訓練紀錄：{runs}。",
+        "cmp.sep": "；",
+        "cmp.run": "{label}：最佳 validation 準確率 {best:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個）；最後一個 "
+                   "epoch training 準確率 {train:.1%}、validation 準確率 {val:.1%}（差距 {gap:+.1%}）。",
+        "cmp.run_partial": "{label}：紀錄了 {epochs} 個 epoch，但沒有同時記錄 training 與 validation 準確率。",
+        "cmp.helps": "{a} 的最佳 validation 準確率比 {b} 高 {pts:.1f} 個百分點。",
+        "cmp.hurts": "{a} 的最佳 validation 準確率比 {b} 低 {pts:.1f} 個百分點。",
+        "cmp.same": "{a} 與 {b} 的最佳 validation 準確率相差不到半個百分點（{pts:+.1f}）。",
+        "cmp.gap_none": "兩次訓練都沒有 overfitting：validation 準確率最後都高於或接近 training 準確率（{a} 差距 "
+                        "{on:+.1%}，{b} 差距 {off:+.1%}）。",
+        "cmp.gap_narrower": "{a} 最後的 training 與 validation 差距（{on:+.1%}）比 {b}（{off:+.1%}）小：它對訓練圖片"
+                            "擬合得較不緊，泛化較平均。",
+        "cmp.gap_wider": "{a} 最後的 training 與 validation 差距（{on:+.1%}）比 {b}（{off:+.1%}）大。",
+        "cmp.peak_later": "{a} 較晚達到最佳 validation 準確率（第 {on} 個 epoch，{b} 為第 {off} 個）。",
+        "cmp.peak_earlier": "{a} 較早達到最佳 validation 準確率（第 {on} 個 epoch，{b} 為第 {off} 個）。",
+        "cmp.peak_same": "{a} 與 {b} 在同一個 epoch（第 {on} 個）達到最佳 validation 準確率。",
+        "cmp.incomplete": "{a} 與 {b} 無法比較：有紀錄缺少 validation 或 training 準確率。",
     },
 }
 
@@ -157,7 +192,9 @@ class Run:
     label: str = ""
 
 
-def run(settings, dataset, trained, figures, text) -> Result:
+def run(settings, dataset, trained, compare_logs, figures, text) -> Result:
+    if compare_logs:
+        return user_runs(compare_logs, figures, text)
     runs = train_runs(settings, dataset, trained)
     labels = {"with": text("aug.with"), "without": text("aug.without"),
               "dnn": text("aug.dnn", model="dnn", match=settings.model)}
@@ -207,6 +244,47 @@ def compare(on: dict, off: dict) -> list[tuple[str, dict]]:
             (gap, {"on": on["gap"], "off": off["gap"]}),
             ("aug.train_acc_note", {}),
             (peak, {"on": on["best_epoch"], "off": off["best_epoch"]})]
+
+
+def user_runs(logs: dict, figures, text) -> Result:
+    """The student's own runs (``--compare LABEL=FILE``), compared as the trained counterpart is: the first
+    run against each other one, with the same rules (``compare``) and sentences naming the labels."""
+    facts = {label: log_facts(log.rows) for label, log in logs.items()}
+    labels = list(facts)
+    lines = [text("cmp.setup", n=len(labels), runs=text("cmp.sep").join(
+        f"{label} ({log.path}, {log.format})" for label, log in logs.items()))]
+    for label, f in facts.items():
+        lines.append(text("cmp.run" if None not in (f["best_val_acc"], f["gap"]) else "cmp.run_partial", label=label,
+                          **{k: (v if v is not None else float("nan")) for k, v in _run_values(f).items()},
+                          epochs=f["epochs"]))
+    first = facts[labels[0]]
+    for other in labels[1:]:
+        if None in (first["best_val_acc"], first["gap"], facts[other]["best_val_acc"], facts[other]["gap"]):
+            lines.append(text("cmp.incomplete", a=labels[0], b=other))
+            continue
+        for key, values in compare(first, facts[other]):
+            if key != "aug.train_acc_note":
+                lines.append(text(key.replace("aug.", "cmp."), a=labels[0], b=other, **values))
+    curves = figures.save(plot_runs([(label, log.rows) for label, log in logs.items()], text=text), "augmentation",
+                          text("cap.aug_curves"))
+    rows = [{"label": label, **f} for label, f in facts.items()]
+    return Result(numbers={"runs": {label: {**f, "log": logs[label].path, "format": logs[label].format}
+                                    for label, f in facts.items()}, "source": "logs"},
+                  text=lines, figures=[curves], tables={"runs": rows})
+
+
+def log_facts(rows: list[dict]) -> dict:
+    """A logged run's facts, as ``analyse`` gives a trained one's (None where the log lacks the metric)."""
+    def last(key):
+        return rows[-1].get(key)
+    val = [r.get("val_acc") for r in rows]
+    best = max((i for i, v in enumerate(val) if v is not None), key=lambda i: val[i], default=None)
+    gap = last("train_acc") - last("val_acc") if None not in (last("train_acc"), last("val_acc")) else None
+    seconds = [r["seconds"] for r in rows if r.get("seconds") is not None]
+    return {"best_epoch": rows[best]["epoch"] if best is not None else None,
+            "best_val_acc": val[best] if best is not None else None, "final_train_acc": last("train_acc"),
+            "final_val_acc": last("val_acc"), "gap": gap, "test_acc": None, "params": None,
+            "seconds": sum(seconds) if seconds else None, "epochs": len(rows)}
 
 
 def _sentences(settings, policy: str, runs: list[Run], facts: dict, trained: Trained, text) -> list[str]:
@@ -271,10 +349,10 @@ def plot_runs(runs: list[tuple[str, list[dict]]], *, text) -> plt.Figure:
     for (label, history), colour in zip(runs, COLOURS):
         epochs = [h["epoch"] for h in history]
         for ax, key in ((axes[0], "loss"), (axes[1], "acc")):
-            ax.plot(epochs, [h[f"train_{key}"] for h in history], "-", color=colour, lw=1.4,
-                    label=f"{label}, {text('fig.train')}")
-            ax.plot(epochs, [h[f"val_{key}"] for h in history], "--", color=colour, lw=1.4,
-                    label=f"{label}, {text('fig.val')}")
+            for split, style in (("train", "-"), ("val", "--")):
+                values = [np.nan if h.get(f"{split}_{key}") is None else h[f"{split}_{key}"] for h in history]
+                if not np.isnan(values).all():  # a user's log may lack a curve
+                    ax.plot(epochs, values, style, color=colour, lw=1.4, label=f"{label}, {text('fig.' + split)}")
     for ax, label in ((axes[0], text("fig.loss")), (axes[1], text("fig.acc"))):
         ax.set_xlabel(text("fig.epoch"))
         ax.set_ylabel(label)
@@ -325,6 +403,6 @@ def augment_like_training(x: torch.Tensor, policy: str, gen: torch.Generator) ->
     return erase(out, draw_erasing(len(x), gen, tuple(x.shape[-2:]))) if policy == "strong" else out
 
 
-section = Section(name="augmentation", order=25, run=run, question=QUESTION, strings=STRINGS,
+section = Section(name="augmentation", requires=(TRAINED_HERE_OR_LOGS,), order=25, run=run, question=QUESTION, strings=STRINGS,
                   summary="Same model with and without augmentation (and --ablations dnn): curves, samples, gaps, "
                           "best epochs, the extra training cost")

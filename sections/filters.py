@@ -16,7 +16,7 @@ from fer_report.explain.faithfulness import region_shares
 from fer_report.explain.filters import (activations, ascend_filters, high_frequency_share, mean_activation,
                                         mean_frequency, start_images)
 from fer_report.explain.layers import conv_layers, get_layer, rectified
-from fer_report.requirements import CONV_LAYERS
+from fer_report.requirements import CONV_LAYERS, LAYER_HOOKS
 from fer_report.section import Result, Section
 
 MAX_FILTERS = 32  # filters shown (and optimised) per layer
@@ -151,7 +151,7 @@ def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output
 def run(settings, dataset, trained, predictions, figures, text) -> Result:
     start_time = time.perf_counter()
     model, spec, test, pred = trained.model, trained.spec, dataset.test, predictions.test
-    convs = conv_layers(model)
+    convs = conv_layers(model, spec.shape)
     if settings.layer:
         get_layer(model, settings.layer)  # a wrong name fails here, listing the conv layers
         layers = [settings.layer]
@@ -286,6 +286,6 @@ def plot_outputs(image: np.ndarray, regions: np.ndarray | None, region_names: di
     return fig
 
 
-section = Section(name="filters", order=50, run=run, question=QUESTION, strings=STRINGS, requires=(CONV_LAYERS,),
+section = Section(name="filters", order=50, run=run, question=QUESTION, strings=STRINGS, requires=(LAYER_HOOKS, CONV_LAYERS),
                   summary="Gradient-ascent images of the first and last conv layer's filters and their outputs "
                           "on one test image, with silent filters and where the strongest ones fire")

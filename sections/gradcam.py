@@ -10,11 +10,10 @@ import torch
 from torch import nn
 
 from fer_report.explain.attribution import gradcam, gradcam_by_formula
-from fer_report.explain.examples import correct_sample, one_per_class, without_correct
-from fer_report.explain.examples import title as example_title
-from fer_report.explain.layers import conv_layers, feature_sizes, get_layer, rectified
+from fer_report.explain.examples import correct_sample, one_per_class, own_titles, titles, without_correct
+from fer_report.explain.layers import cam_layers, feature_sizes, get_layer, rectified
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
-from fer_report.requirements import CONV_LAYERS
+from fer_report.requirements import CONV_LAYERS, LAYER_HOOKS
 from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
 
@@ -22,7 +21,12 @@ N_FAITH = 200  # correctly classified test images behind the faithfulness number
 # On 48x48 faces the cues (brows, eyes, mouth) are 2-4 px tall and ~6 px apart: a 6x6 map (8 px cells) cannot
 # tell brows from eyes. On the default cnn4, Grad-CAM on the 6x6 conv4 points into the cues in 18 % of images
 # (chance 11 %), on the 12x12 conv3 in 52 %.
-MIN_SIDE = 12  # a feature map smaller than this (per side) gives a blob, not a map
+MIN_SHARE = 1 / 4  # a feature map smaller than this share of the input's side gives a blob, not a map
+
+
+def min_side(input_size: int) -> int:
+    """12 at 48x48 input (the measured case above), 16 at 64x64."""
+    return max(2, round(MIN_SHARE * input_size))
 OVERLAY_ALPHA = 0.45
 
 
@@ -82,26 +86,30 @@ STRINGS = {
 
 
 def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str | None) -> dict:
-    """The layer Grad-CAM uses: ``requested`` as given, else the model's last conv unless it is coarser than MIN_SIDE.
+    """The layer Grad-CAM uses: ``requested`` as given, else the deepest candidate (``layers.cam_layers``: a
+    conv, or a residual block's output) unless it is coarser than ``min_side`` of the input.
 
     Returns {"layer", "size", "requested", "requested_size", "replaced"}; a coarse default is replaced
-    by the deepest conv layer whose map is at least MIN_SIDE x MIN_SIDE (kept if there is none). A
-    layer the user names is used even when coarse: the text then says so.
+    by the deepest candidate whose map is at least that fine (kept if there is none). A layer the user
+    names is used even when coarse: the text then says so.
     """
-    convs = conv_layers(model)
-    wanted = requested or getattr(model, "last_conv_name", None) or (convs[-1] if convs else "")
+    sizes = cam_layers(model, shape)
+    candidates = list(sizes)
+    wanted = requested or (candidates[-1] if candidates else "")
     get_layer(model, wanted)  # a wrong name fails here, listing the conv layers
-    sizes = feature_sizes(model, shape, list(dict.fromkeys([*convs, wanted])))
+    if wanted not in sizes:
+        sizes.update(feature_sizes(model, shape, [wanted]))
     size = sizes[wanted]
+    smallest = min_side(shape[-1])
     out = {"layer": wanted, "size": list(size), "requested": wanted, "requested_size": list(size), "replaced": False}
-    if min(size) < MIN_SIDE and not requested:
-        fine = [n for n in convs if min(sizes[n]) >= MIN_SIDE]
+    if min(size) < smallest and not requested:
+        fine = [n for n in candidates if min(sizes[n]) >= smallest]
         if fine:
             out.update(layer=fine[-1], size=list(sizes[fine[-1]]), replaced=True)
     return out
 
 
-def run(dataset, trained, predictions, figures, text, settings) -> Result:
+def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings) -> Result:
     start = time.perf_counter()
     test, pred = dataset.test, predictions.test
     model, size = trained.model, trained.spec.size
@@ -110,11 +118,11 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     lines = []
     if choice["replaced"]:
         h, w = choice["requested_size"]
-        lines.append(text("cam.coarse", layer=choice["requested"], h=h, w=w, size=size, min=MIN_SIDE,
+        lines.append(text("cam.coarse", layer=choice["requested"], h=h, w=w, size=size, min=min_side(size),
                           chosen=layer, ch=choice["size"][0], cw=choice["size"][1]))
-    elif min(choice["size"]) < MIN_SIDE:
+    elif min(choice["size"]) < min_side(size):
         lines.append(text("cam.coarse_requested" if settings.layer else "cam.coarse_kept", layer=layer,
-                          h=choice["size"][0], w=choice["size"][1], size=size, min=MIN_SIDE))
+                          h=choice["size"][0], w=choice["size"][1], size=size, min=min_side(size)))
     hooked = rectified(model, layer)  # Grad-CAM's A^k: the rectified maps the next layer sees
     lines.append(text("cam.layer" if hooked == layer else "cam.layer_relu", layer=layer, relu=hooked,
                       h=choice["size"][0], w=choice["size"][1], size=size))
@@ -125,8 +133,13 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
         return trained.inputs(test.x[idx])
 
     example_maps = gradcam(model, hooked, inputs(shown), pred.y_pred[shown])
-    figs = [figures.save(plot_overlays(test.x[shown], example_maps, shown, pred, dataset.classes, text=text),
-                         "gradcam", text("cap.gradcam", layer=hooked))]
+    figs = [figures.save(plot_overlays(test.x[shown], example_maps, titles(shown, pred, dataset.classes, text),
+                                       text=text), "gradcam", text("cap.gradcam", layer=hooked))]
+    if user_images:  # the user's own pictures, explained for the class the model predicts
+        own = np.stack([im.pixels for im in user_images])
+        own_maps = gradcam(model, hooked, trained.inputs(own), [u["pred"] for u in user_predictions])
+        figs.append(figures.save(plot_overlays(own, own_maps, own_titles(user_predictions, text), text=text),
+                                 "gradcam_own", text("ex.own_caption", n=len(own))))
 
     sample = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
     checked = sample if len(sample) else shown
@@ -150,20 +163,20 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     lines.append(text("cam.check" if ok else "cam.check_bad", diff=diff, n=len(checked), peak=peak))
     return Result(numbers={"layer": layer, "hooked": hooked, "feature_size": choice["size"], "requested_layer": choice["requested"],
                            "requested_size": choice["requested_size"], "layer_replaced": choice["replaced"],
-                           "examples": shown.tolist(), "formula_max_abs_diff": diff, "map_peak": peak,
+                           "examples": shown.tolist(), "own_images": user_predictions,
+                           "formula_max_abs_diff": diff, "map_peak": peak,
                            "faithfulness": scores, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs, tables={"faithfulness": table_rows(scores, {"gradcam": text("cam.method")})})
 
 
-def plot_overlays(images: np.ndarray, maps: np.ndarray, idx: np.ndarray, pred, classes, *, text) -> plt.Figure:
-    """Gray input (top) and the map in 'jet', alpha-blended over it (bottom), one column per class."""
-    titles = [example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text) for i in idx]
+def plot_overlays(images: np.ndarray, maps: np.ndarray, heads: list[tuple[str, bool]], *, text) -> plt.Figure:
+    """Gray input (top) and the map in 'jet', alpha-blended over it (bottom), one column per example."""
     overlays = [[Layer(img), Layer(m / m.max() if m.max() > 0 else m, cmap="jet", vmin=0, vmax=1, alpha=OVERLAY_ALPHA)]
                 for img, m in zip(images, maps)]
     return image_rows([(text("ex.row_input"), [[Layer(img)] for img in images]), (text("cam.method"), overlays)],
-                      titles)
+                      heads)
 
 
-section = Section(name="gradcam", order=70, run=run, question=QUESTION, strings=STRINGS, requires=(CONV_LAYERS,),
+section = Section(name="gradcam", order=70, run=run, question=QUESTION, strings=STRINGS, requires=(LAYER_HOOKS, CONV_LAYERS),
                   summary="Grad-CAM overlays per class on a layer of at least 12x12; pointing game, cue-mass, "
                           "deletion test and a check against the formula")

@@ -10,7 +10,7 @@ import torch
 
 from fer_report.explain import lime_maps
 from fer_report.explain.course import export
-from fer_report.explain.examples import correct_sample, one_per_class, without_correct
+from fer_report.explain.examples import correct_sample, one_per_class, own_titles, without_correct
 from fer_report.explain.layers import batch_size
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
 from fer_report.plots import Layer, image_rows
@@ -77,7 +77,7 @@ STRINGS = {
 }
 
 
-def run(settings, dataset, trained, predictions, figures, text) -> Result:
+def run(settings, dataset, trained, predictions, user_images, user_predictions, figures, text) -> Result:
     start = time.perf_counter()
     test, pred, model = dataset.test, predictions.test, trained.model
     shown = np.array(one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed), dtype=np.int64)
@@ -136,7 +136,15 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
             export(plot_examples(test.x[i:i + 1], overlays[j:j + 1], titles[j:j + 1], wrong[j:j + 1], text=text),
                    settings.export_course_figures, f"fig3_{int(pred.y_true[i])}.jpg", close=True)
     figs = [figures.save(fig, "lime", text("cap.lime", k=TOP_K))]
-    return Result(numbers={"examples": shown.tolist(), "measured": idx[correct].tolist(),
+    if user_images:  # the user's own pictures, explained for the class the model predicts
+        own = np.stack([im.pixels for im in user_images])
+        own_exps = lime_maps.explain_many(model, own, [u["pred"] for u in user_predictions], spec=trained.spec,
+                                          device=trained.device, seed=settings.seed)
+        heads = own_titles(user_predictions, text)
+        figs.append(figures.save(plot_examples(own, [overlay(img, e) for img, e in zip(own, own_exps)],
+                                               [h for h, _ in heads], [w for _, w in heads], text=text),
+                                 "lime_own", text("ex.own_caption", n=len(own))))
+    return Result(numbers={"examples": shown.tolist(), "own_images": user_predictions, "measured": idx[correct].tolist(),
                            "num_samples": lime_maps.NUM_SAMPLES, "batch_size": batch_size(trained.device),
                            "mean_segments": float(np.mean([e.weights.size for e in exps])),
                            "r2_mean": float(r2.mean()), "per_example": rows, "faithfulness": scores,

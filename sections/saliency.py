@@ -10,8 +10,8 @@ import torch
 
 from fer_report.explain.attribution import saliency, smoothgrad
 from fer_report.explain.course import export
-from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class, without_correct
-from fer_report.explain.examples import title as example_title
+from fer_report.explain.examples import (confident_mistakes, correct_sample, one_per_class, own_titles, titles,
+                                         without_correct)
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
 from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
@@ -51,13 +51,13 @@ STRINGS = {
 }
 
 
-def run(dataset, trained, predictions, figures, text, settings) -> Result:
+def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings) -> Result:
     start = time.perf_counter()
     test, pred = dataset.test, predictions.test
     model = trained.model
 
-    def maps_of(idx: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        x = trained.inputs(test.x[idx])
+    def maps_of(idx: np.ndarray, targets: np.ndarray, images: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        x = trained.inputs(test.x[idx] if images is None else images)
         return {"saliency": saliency(model, x, targets),
                 "smoothgrad": smoothgrad(model, x, targets, samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
                                          seed=settings.seed)}
@@ -67,19 +67,28 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     mistakes = confident_mistakes(pred.y_true, pred.y_pred, pred.probs, k=N_MISTAKES)
     idx = np.array(shown + mistakes, dtype=np.int64)
     example_maps = maps_of(idx, pred.y_pred[idx])
-    fig = plot_examples(test.x[idx], example_maps, idx, pred, dataset.classes, text=text)
+    heads = titles(idx, pred, dataset.classes, text)
+    fig = plot_examples(test.x[idx], example_maps, heads, text=text)
     if settings.export_course_figures:  # the course's fig1_<class>.jpg: one class's image and its two maps
         for j, i in enumerate(shown):
-            one = plot_examples(test.x[i:i + 1], {k: m[j:j + 1] for k, m in example_maps.items()}, idx[j:j + 1],
-                                pred, dataset.classes, text=text)
+            one = plot_examples(test.x[i:i + 1], {k: m[j:j + 1] for k, m in example_maps.items()}, heads[j:j + 1],
+                                text=text)
             export(one, settings.export_course_figures, f"fig1_{int(pred.y_true[i])}.jpg", close=True)
     figs = [figures.save(fig, "saliency", text("cap.saliency", samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
                                                   k=len(mistakes)))]
+    if user_images:  # the user's own pictures, explained for the class the model predicts
+        own = np.stack([im.pixels for im in user_images])
+        own_maps = maps_of(np.arange(len(own)), np.array([u["pred"] for u in user_predictions]), images=own)
+        figs.append(figures.save(plot_examples(own, own_maps, own_titles(user_predictions, text), text=text),
+                                 "saliency_own", text("ex.own_caption", n=len(own))))
 
     # Faithfulness on correctly classified test images (target = true = predicted class).
     sample = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
     lines = [text("sal.intro", n_classes=len(shown), k=len(mistakes)),
              *without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)]
+    for u in user_predictions:  # the user's pictures: what the model says of each, top 3
+        lines.append(text("ex.own_line", name=u["name"], top=text("faith.sep").join(
+            text("ex.own_item", cls=text.cls(t["class"]), p=t["p"]) for t in u["top3"])))
     scores: dict[str, dict] = {}
     names = {"saliency": text("sal.method"), "smoothgrad": text("sal.smooth")}
     if len(sample):
@@ -97,7 +106,8 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     else:
         lines.append(text("faith.none"))
     rows = table_rows(scores, names)
-    return Result(numbers={"examples": idx.tolist(), "faithfulness": scores, "smoothgrad_samples": SMOOTH_SAMPLES,
+    return Result(numbers={"examples": idx.tolist(), "own_images": user_predictions,
+                           "faithfulness": scores, "smoothgrad_samples": SMOOTH_SAMPLES,
                            "smoothgrad_stdev": SMOOTH_STDEV, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs, tables={"faithfulness": rows})
 
@@ -108,14 +118,14 @@ def _display(m: np.ndarray) -> np.ndarray:
     return np.clip(m / top, 0, 1) if top > 0 else np.zeros_like(m)
 
 
-def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], idx: np.ndarray, pred, classes, *,
+def plot_examples(images: np.ndarray, maps: dict[str, np.ndarray], heads: list[tuple[str, bool]], *,
                   text) -> plt.Figure:
-    """The input, its saliency map and its SmoothGrad map, one column per example."""
-    titles = [example_title(i, pred.y_true, pred.y_pred, pred.probs, classes, text) for i in idx]
-    rows = [(text("ex.row_input"), [[Layer(img)] for img in images[:len(idx)]])]
+    """The input, its saliency map and its SmoothGrad map, one column per example (``heads``: titles)."""
+    n = len(heads)
+    rows = [(text("ex.row_input"), [[Layer(img)] for img in images[:n]])]
     for key, method in (("sal.method", "saliency"), ("sal.smooth", "smoothgrad")):
-        rows.append((text(key), [[Layer(_display(m), cmap="hot", vmin=0, vmax=1)] for m in maps[method][:len(idx)]]))
-    return image_rows(rows, titles)
+        rows.append((text(key), [[Layer(_display(m), cmap="hot", vmin=0, vmax=1)] for m in maps[method][:n]]))
+    return image_rows(rows, heads)
 
 
 section = Section(name="saliency", order=40, run=run, question=QUESTION, strings=STRINGS,

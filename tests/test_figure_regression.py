@@ -34,6 +34,7 @@ import pytest
 from matplotlib.testing.compare import compare_images
 
 from fer_report import CLASSES
+from fer_report.explain.examples import titles
 from fer_report.figures import Figures
 
 BASELINE = Path(__file__).parent / "baseline"
@@ -117,8 +118,9 @@ def draw_saliency(out: Path) -> Path:
     art, pred, idx, x = _mouth_examples()
     model, targets = art["trained"].model, pred.y_pred[idx]
     maps = {"saliency": saliency(model, x, targets), "smoothgrad": smoothgrad(model, x, targets, samples=8, seed=0)}
-    return _save(out, "saliency", lambda: plot_examples(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
-                                                        text=section.text("en")))
+    text = section.text("en")
+    heads = titles(idx, pred, CLASSES, text)
+    return _save(out, "saliency", lambda: plot_examples(art["dataset"].test.x[idx], maps, heads, text=text))
 
 
 def draw_gradcam(out: Path) -> Path:
@@ -127,8 +129,9 @@ def draw_gradcam(out: Path) -> Path:
 
     art, pred, idx, x = _mouth_examples()
     maps = gradcam(art["trained"].model, "conv", x, pred.y_pred[idx])
-    return _save(out, "gradcam", lambda: plot_overlays(art["dataset"].test.x[idx], maps, idx, pred, CLASSES,
-                                                       text=section.text("en")))
+    text = section.text("en")
+    heads = titles(idx, pred, CLASSES, text)
+    return _save(out, "gradcam", lambda: plot_overlays(art["dataset"].test.x[idx], maps, heads, text=text))
 
 
 def _save(out: Path, name: str, plot) -> Path:

@@ -59,6 +59,21 @@ def title(i: int, y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, cla
     return text("ex.title_wrong", true=text.cls(classes[true]), pred=text.cls(classes[guess]), p=probs[i, guess]), True
 
 
+def titles(idx, pred, classes, text) -> list[tuple[str, bool]]:
+    """``title`` of each test example ``idx`` of the split predictions ``pred``."""
+    return [title(i, pred.y_true, pred.y_pred, pred.probs, classes, text) for i in idx]
+
+
+def own_titles(user_predictions: list[dict], text) -> list[tuple[str, bool]]:
+    """Titles of the user's own pictures in a figure: the file name and the predicted class with its probability."""
+    return [(text("ex.own_title", name=_short(u["name"]), cls=text.cls(u["top3"][0]["class"]), p=u["top3"][0]["p"]),
+             False) for u in user_predictions]
+
+
+def _short(name: str, limit: int = 14) -> str:
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
 def without_correct(shown: list[int] | np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, classes, text) -> list[str]:
     """The sentence naming the shown classes that have no correctly classified test image (or none)."""
     missing = [text.cls(classes[int(y_true[i])]) for i in shown if y_true[i] != y_pred[i]]

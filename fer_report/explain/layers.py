@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -16,9 +17,59 @@ from torch import nn
 from fer_report.errors import ConfigError
 
 
-def conv_layers(model: nn.Module) -> list[str]:
-    """Dotted names of the model's Conv2d layers, in definition order (shallow to deep)."""
-    return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+@dataclass(frozen=True)
+class Recorded:
+    name: str
+    module: nn.Module
+    shape: tuple[int, ...]  # output without the batch dimension, (C, H, W)
+    calls: int  # how often one forward pass calls it (a module reused at several places: more than once)
+
+
+def record_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Recorded]:
+    """Every sub-module whose output is a 4-D tensor, in the order one forward pass (on zeros) first calls it.
+
+    Execution order, not definition order: students define layers in any order, call functional
+    ops between them and reuse one module at several places; only the pass itself tells.
+    """
+    names = {m: n for n, m in model.named_modules() if n}
+    seen: dict[nn.Module, list] = {}
+
+    def hook(module, _inputs, out) -> None:
+        if isinstance(out, torch.Tensor) and out.dim() == 4:
+            seen.setdefault(module, [tuple(out.shape[1:]), 0])[1] += 1
+
+    handles = [m.register_forward_hook(hook) for m in names]
+    try:
+        with inspecting(model), torch.no_grad():
+            model(torch.zeros(1, *input_shape, device=device_of(model)))
+    finally:
+        for h in handles:
+            h.remove()
+    return [Recorded(names[m], m, shape, calls) for m, (shape, calls) in seen.items()]
+
+
+def conv_layers(model: nn.Module, input_shape: tuple[int, int, int] | None = None) -> list[str]:
+    """Dotted names of the model's Conv2d layers, shallow to deep: in execution order and called once when
+    ``input_shape`` is given (a reused conv has no single output to look at), else in definition order."""
+    if input_shape is None:
+        return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    return [r.name for r in record_layers(model, input_shape) if isinstance(r.module, nn.Conv2d) and r.calls == 1]
+
+
+def cam_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> dict[str, tuple[int, int]]:
+    """Layers Grad-CAM may use, shallow to deep, with their (h, w): conv layers, and on residual networks
+    the blocks' outputs instead of the convs inside them (a raw conv before the residual add is not what
+    the next block sees; pytorch-grad-cam recommends the block, e.g. torchvision's ``layer4[-1]``)."""
+    from torchvision.models.resnet import BasicBlock, Bottleneck
+
+    recorded = [r for r in record_layers(model, input_shape) if r.calls == 1]
+    blocks = [r.name for r in recorded if isinstance(r.module, (BasicBlock, Bottleneck))]
+    out = {}
+    for r in recorded:
+        inside = any(r.name.startswith(b + ".") for b in blocks)
+        if r.name in blocks or (isinstance(r.module, nn.Conv2d) and not inside):
+            out[r.name] = tuple(r.shape[-2:])
+    return out
 
 
 def get_layer(model: nn.Module, name: str) -> nn.Module:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MODELS: dict[str, str] = {
     "cnn4": "the course's 4-block CNN (Conv 32/64/64/32, Dense 256/512): 319,975 parameters at 48x48",
     "cnn3": "3-layer CNN (Conv 64/128/512, global average pool): for filter visualisation",
-    "resnet18": "torchvision ResNet-18 with a 1-channel stem; --weights loads a local torchvision state dict",
+    "resnet18": "torchvision ResNet-18 with a 1-channel stem; --pretrained starts from a local torchvision state dict",
     "vgg": "VGG with 4 double-conv blocks (64-512) and two 4096 FC layers (Khaireddin & Chen 2021, 73.28%)",
     "dnn": "fully connected net sized to the parameter count of --match (default cnn4)",
 }
@@ -48,7 +48,7 @@ def build_model(name: str, *, num_classes: int = 7, image_size: int = 48, match:
     if image_size < 16:
         raise ConfigError(f"image size must be at least 16 pixels (four 2x2 poolings), got {image_size}")
     if weights is not None and name != "resnet18":
-        raise ConfigError(f"--weights only applies to resnet18; model '{name}' has no pretrained weights")
+        raise ConfigError(f"--pretrained only applies to resnet18; model '{name}' has no pretrained weights")
     module = importlib.import_module(f"fer_report.models.{_MODULES[name]}")
     if name == "dnn":
         return module.build(num_classes=num_classes, image_size=image_size, match=match)

@@ -1,4 +1,5 @@
-"""Every kind of bad input issue 5 lists, for every data format, through the real command.
+"""Every kind of bad input the issues list, for every data format and every file the user brings (model
+file, checkpoint, training logs, pictures: tests/e2e/own_input_cases.py), through the real command.
 
 Each case writes its input into an empty folder, runs ``fer_report.cli.main`` there (relative paths,
 so messages are the same on every machine) and demands: one line on stderr, naming the file and the
@@ -33,6 +34,7 @@ import pytest
 from PIL import Image
 
 from fer_report.cli import main
+from tests.e2e.own_input_cases import own_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "bad-input.md"
@@ -385,9 +387,9 @@ OPTION_CASES = [
          _args("--templates", "mine"), ("--templates: templates folder 'mine' does not exist",)),
     Case("weights-missing", "non-existent path", "command line", "--model resnet18 --weights r18.pth (no such file)",
          _args("--model", "resnet18", "--weights", "r18.pth"), ("--weights: weights file 'r18.pth' does not exist",)),
-    Case("weights-wrong-model", "wrong option", "command line", "--weights with --model cnn4",
-         lambda d: [(d / "w.pt").write_bytes(b"x"), "--weights", "w.pt"][1:],
-         ("--weights: weights apply only to --model resnet18, not 'cnn4'",)),
+    Case("pretrained-wrong-model", "wrong option", "command line", "--pretrained with --model cnn4",
+         lambda d: [(d / "w.pt").write_bytes(b"x"), "--pretrained", "w.pt"][1:],
+         ("--pretrained: pretrained weights apply only to --model resnet18, not 'cnn4'",)),
     Case("weights-pickled-object", "checkpoint holding a pickled object", "--weights", "a torch.save file whose "
          "payload's __reduce__ calls os.system", _evil_checkpoint,
          ("weights file evil.pt: refused: it holds a pickled Python object (posix.system)", "expected only tensors")),
@@ -422,7 +424,7 @@ OPTION_CASES = [
          ("report.toml: not valid TOML: ", "(at line 1, column")),
 ]
 
-CASES = _csv_cases() + FOLDER_CASES + OPTION_CASES
+CASES = _csv_cases() + FOLDER_CASES + OPTION_CASES + own_cases(Case)
 
 
 # --- running a case ---------------------------------------------------------------------------------
@@ -513,6 +515,11 @@ def test_every_issue_case_is_covered_for_every_format():
             "label outside 0..6", "duplicate header"} <= having("image folder")
     assert {"non-existent --data", "unwritable --out", "unknown --model", "unknown section name", "TOML unknown key",
             "TOML wrong type", "checkpoint holding a pickled object"} <= {c.case for c in CASES}
+    assert {"a model file with a syntax error", "an import that fails", "a constructor that raises", "unknown NAME",
+            "NAME that is not an nn.Module", "a missing model file", "mismatched weights", "truncated weights",
+            "pickled weights", "wrong class count"} <= {c.case for c in CASES}  # the own-model issue's list
+    assert {"a truncated log", "unknown columns", "an empty TensorBoard folder", "non-numeric values",
+            "epochs out of order", "an images folder with no pictures", "a corrupt picture"} <= {c.case for c in CASES}
 
 
 # --- the table in docs/bad-input.md -------------------------------------------------------------------

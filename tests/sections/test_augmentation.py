@@ -11,8 +11,8 @@ from fer_report.sections import augmentation
 
 def _run(artefacts, settings=None, lang="en", tmp=None):
     return augmentation.section.run(settings=settings or artefacts.settings, dataset=artefacts.dataset,
-                                    trained=artefacts.trained, figures=Figures(tmp, lang=lang) if tmp else
-                                    artefacts.figures, text=augmentation.section.text(lang))
+                                    trained=artefacts.trained, compare_logs={}, figures=Figures(tmp, lang=lang)
+                                    if tmp else artefacts.figures, text=augmentation.section.text(lang))
 
 
 def test_counterpart_is_the_same_training_with_augmentation_flipped(tiny_artefacts, tmp_path):
@@ -46,7 +46,7 @@ def test_main_run_without_augmentation_gets_its_counterpart_with(tiny_artefacts,
 
     settings = replace(tiny_artefacts.settings, augment=False)
     a = Artefacts(settings, tmp_path, progress=False)
-    result = augmentation.section.run(settings=settings, dataset=a.dataset, trained=a.trained,
+    result = augmentation.section.run(settings=settings, dataset=a.dataset, trained=a.trained, compare_logs={},
                                       figures=Figures(tmp_path), text=augmentation.section.text("en"))
     runs = result.numbers["runs"]
     assert runs["without"]["cache"] == str(a.trained.cache_dir)
@@ -107,3 +107,24 @@ def test_comparison_sentences_follow_the_numbers(on, off, keys):
     if "aug.hurts" in values:
         assert augmentation.section.text("en")("aug.hurts", **values["aug.hurts"]) == \
             "Augmentation lowered the best validation accuracy by 4.1 percentage points."
+
+
+def test_the_users_own_runs_are_compared_like_the_trained_counterpart(tmp_path):
+    """--compare LABEL=FILE: two Keras CSV logs; the first run against the second, with the same rules."""
+    from fer_report.logs import read_history
+
+    rows = {"aug.csv": "0,0.30,1.8,0.35,1.7\n1,0.45,1.5,0.44,1.5\n2,0.55,1.3,0.52,1.35\n3,0.60,1.2,0.51,1.36\n",
+            "plain.csv": "0,0.33,1.7,0.36,1.6\n1,0.55,1.3,0.46,1.45\n2,0.75,0.8,0.48,1.50\n3,0.85,0.5,0.47,1.7\n"}
+    logs = {}
+    for label, (name, body) in zip(("with augmentation", "without augmentation"), rows.items()):
+        (tmp_path / name).write_text("epoch,accuracy,loss,val_accuracy,val_loss\n" + body)
+        logs[label] = read_history(tmp_path / name)
+    result = augmentation.user_runs(logs, Figures(tmp_path), augmentation.section.text("en"))
+    runs = result.numbers["runs"]
+    assert runs["with augmentation"]["best_epoch"] == 3 and runs["without augmentation"]["best_epoch"] == 3
+    assert runs["with augmentation"]["best_val_acc"] == pytest.approx(0.52)
+    assert runs["without augmentation"]["gap"] == pytest.approx(0.38)
+    assert "with augmentation reached a best validation accuracy 4.0 percentage points higher than without " \
+           "augmentation." in result.text
+    assert any(line.startswith("with augmentation ends with a narrower train-val gap (+9.0%)") for line in result.text)
+    assert [r["test_acc"] for r in result.tables["runs"]] == [None, None]  # a log has no test accuracy

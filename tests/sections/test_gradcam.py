@@ -33,17 +33,17 @@ def test_section_on_a_tiny_trained_model(tiny_artefacts, monkeypatch):
 
 
 def test_a_coarse_layer_is_replaced_and_the_text_says_so(tiny_artefacts, monkeypatch):
-    """ResNet18's layer4 is 2x2 at 48x48: the section moves to layer1.1.conv2 (12x12), in zh-TW."""
+    """ResNet18's layer4 is 2x2 at 48x48: the section moves to the block layer1.1 (12x12), in zh-TW; on a
+    residual net the candidates are the blocks' outputs, not the raw convs before the residual add."""
     monkeypatch.setattr(gradcam, "N_FAITH", 10)
     torch.manual_seed(0)
     t = tiny_artefacts.trained
     resnet = Trained.given(build_model("resnet18"), t.spec, t.device)
     result = run(tiny_artefacts, trained=resnet, text=gradcam.section.text("zh-TW"))
     n = result.numbers
-    assert (n["requested_layer"], n["requested_size"]) == ("layer4.1.conv2", [2, 2])
-    assert (n["layer"], n["hooked"], n["feature_size"], n["layer_replaced"]) == (
-        "layer1.1.conv2", "layer1.1.conv2", [12, 12], True)  # its ReLU runs twice per block: the conv itself
-    assert "layer4.1.conv2" in result.text[0] and "layer1.1.conv2" in result.text[0] and "太粗糙" in result.text[0]
+    assert (n["requested_layer"], n["requested_size"]) == ("layer4.1", [2, 2])
+    assert (n["layer"], n["hooked"], n["feature_size"], n["layer_replaced"]) == ("layer1.1", "layer1.1", [12, 12], True)
+    assert "layer4.1" in result.text[0] and "layer1.1" in result.text[0] and "太粗糙" in result.text[0]
     assert n["formula_max_abs_diff"] < 1e-5
 
 

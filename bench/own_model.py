@@ -1,0 +1,104 @@
+"""`fer-report build --all` on a model the user brings (their class and checkpoint: nothing trained), on
+the 6,000-row real FER2013 sample, cold (empty cache) and fully cached, for a cnn4-sized model at 48x48
+and a torchvision ResNet18 at 64x64. Writes bench/results/own_model.json.
+
+    .venv/bin/python bench/own_model.py [--data ../shared/data/fer2013-small.csv] [--repeats 1]
+
+Goals on 2 cores: cold <= 60 s (cnn4-sized) and <= 120 s (ResNet18 at 64x64).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import stages, timed  # noqa: E402  (the same timing as bench/build.py)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MODELS = {
+    "cnn4-sized": ('''
+from fer_report.models.cnn4 import CNN4
+
+
+class FaceNet(CNN4):
+    """The course's 4-block CNN (319,975 parameters), as a student's own class in their own file."""
+''', "FaceNet", [], 60),
+    "resnet18-64": ('''
+import torch.nn as nn
+import torchvision
+
+
+class ResNetFER(nn.Module):
+    """torchvision's ResNet18 with a 1-channel stem and a 7-class head, for 64x64 faces."""
+
+    def __init__(self, num_classes=7):
+        super().__init__()
+        self.net = torchvision.models.resnet18(num_classes=num_classes)
+        self.net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False)
+
+    def forward(self, x):
+        return self.net(x)
+''', "ResNetFER", ["--input-size", "64"], 120),
+}
+
+
+def checkpoint(folder: Path, source: str, name: str) -> None:
+    """model.py and best.pth as a student's script leaves them (the weights freshly initialised, seeded)."""
+    import importlib.util
+
+    import torch
+
+    (folder / "model.py").write_text(source)
+    spec = importlib.util.spec_from_file_location("bench_model", folder / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    torch.save({"epoch": 30, "model_state_dict": getattr(module, name)().state_dict()}, folder / "best.pth")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "fer2013-small.csv"))
+    ap.add_argument("--repeats", type=int, default=1)
+    args = ap.parse_args()
+    if not Path(args.data).exists():
+        sys.exit(f"{args.data}: not found (the real FER2013 sample lives in ../shared/data)")
+    exe = str(Path(sys.executable).with_name("fer-report"))
+    result = {"benchmark": "own_model", "data": args.data,
+              "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+              "loadavg_at_start": [round(v, 2) for v in os.getloadavg()], "models": {}}
+    for key, (source, name, extra, goal) in MODELS.items():
+        cold, cached = [], []
+        for _ in range(args.repeats):
+            folder = Path(tempfile.mkdtemp(prefix="fer-bench-own-"))
+            try:
+                checkpoint(folder, source, name)
+                cmd = [exe, "build", "--all", "--model", str(folder / f"model.py:{name}"), "--weights",
+                       str(folder / "best.pth"), "--data", args.data, "--out", str(folder / "out"), "-q", *extra]
+                cold.append(timed(cmd) | {"stages_s": stages(folder / "out")})
+                cached.append(timed(cmd) | {"stages_s": stages(folder / "out")})
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        result["models"][key] = {
+            "command": f"fer-report build --all --model model.py:{name} --weights best.pth --data {args.data} "
+                       + " ".join(extra), "goal_cold_s": goal, "cold": cold, "cached": cached,
+            "cold_median_s": statistics.median(r["seconds"] for r in cold),
+            "cached_median_s": statistics.median(r["seconds"] for r in cached)}
+    result["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    dest = ROOT / "bench" / "results" / "own_model.json"
+    dest.write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: {m: v[m] for m in ("cold_median_s", "cached_median_s", "goal_cold_s")}
+                      for k, v in result["models"].items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
