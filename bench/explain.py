@@ -8,19 +8,31 @@ itself at batch 256; and a plain forward pass at several batch sizes (on a 2-cor
 fastest). Each timing is the median of ``--repeats`` rounds after one warm-up, the contenders
 taking turns within a round; each pair is checked to give the same maps. Writes bench/results/explain.json.
 
-    nice .venv/bin/python bench/explain.py [--repeats 5] [--images 64] [--lime-images 6]
+For the method ranking (``fer_report.explain.methods``): our Grad-CAM beside pytorch-grad-cam's on the
+same ``--cam-images`` faces (its batched call and a per-image loop; are the maps equal after min-max scaling?);
+every method against its library's default call (one image per call, default arguments; with the
+rank correlation of the two maps, since the defaults are other settings); the explanation libraries'
+import times; Integrated Gradients' completeness gap by number of steps; and, on a cnn4 trained for
+a minute or two, the section rehearsed: all methods, the ranking and the randomisation check, timed,
+then again at the number of images that fits ``--budget`` seconds.
 
-The model is cnn4 with seeded random weights: the time of a forward and backward pass does not
-depend on the weights' values, and no training is needed.
+    nice .venv/bin/python bench/explain.py [--repeats 5] [--images 64] [--lime-images 6] [--train-epochs 12]
+                                            [--keep-trained FILE] [--sanity-images 2] [--budget 7]
+
+The model is cnn4 with seeded random weights except in the rehearsal: the time of a forward and
+backward pass does not depend on the weights' values, and no training is needed for timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -30,10 +42,14 @@ import torch
 from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
 from fer_report.explain.attribution import gradcam, saliency, smoothgrad
+from fer_report.explain.examples import correct_sample
 from fer_report.explain.filters import ascend_filters, ascend_filters_loop, mean_activation
 from fer_report.explain.layers import batch_size, get_layer, inspecting
+from fer_report.explain.methods import METHODS, OCCLUSION_WINDOW, run_method
+from fer_report.explain.ranking import rank, score_methods, verdict
+from fer_report.explain.sanity import cascade, rank_correlation
+from fer_report.inference import fitted_spec, to_input
 from fer_report.models import build_model
-from fer_report.train import to_input
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOOTH_SAMPLES = 8  # as sections/saliency.py
@@ -143,19 +159,265 @@ def batch_sweep(model, x: torch.Tensor, repeats: int) -> dict:
     return sweep
 
 
+# --- every method of the ranking, against its library's default call -----------------------------------
+
+def default_calls(model, layer: str, classify) -> dict:
+    """Per method, the loop a user writes from the library's README: one image per call, default arguments
+    (captum: NoiseTunnel 5 samples at stdev 1.0, IntegratedGradients 50 steps, Occlusion stride 1;
+    lime: 1000 samples, quickshift, batch 10). The same reduction to one map as ours, so maps compare."""
+    from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, NoiseTunnel, Occlusion,
+                             Saliency)
+    from lime.lime_image import LimeImageExplainer
+    from pytorch_grad_cam import GradCAM, GradCAMPlusPlus
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    cam_layer = get_layer(model, layer)
+    absmax = lambda a: a.abs().amax(1)  # noqa: E731
+    positive = lambda a: a.sum(1).clamp(min=0)  # noqa: E731
+    captum_calls = {
+        "gradient": lambda x1, t: absmax(Saliency(model).attribute(x1, target=t)),
+        "smoothgrad": lambda x1, t: absmax(NoiseTunnel(Saliency(model)).attribute(x1, nt_type="smoothgrad", target=t)),
+        "integrated_gradients": lambda x1, t: positive(IntegratedGradients(model).attribute(x1, target=t)),
+        "guided_backprop": lambda x1, t: absmax(GuidedBackprop(model).attribute(x1, target=t)),
+        "guided_gradcam": lambda x1, t: absmax(GuidedGradCam(model, cam_layer).attribute(x1, target=t)),
+        "occlusion": lambda x1, t: positive(Occlusion(model).attribute(
+            x1, sliding_window_shapes=(1, OCCLUSION_WINDOW, OCCLUSION_WINDOW), target=t)),
+    }
+
+    def captum_loop(call):
+        def run(x, targets, pixels):
+            with inspecting(model):
+                return np.concatenate([call(x[i:i + 1].clone(), int(t)).detach().numpy()
+                                       for i, t in enumerate(targets)])
+        return run
+
+    def cam_loop(cls):
+        def run(x, targets, pixels):
+            cam = cls(model=model, target_layers=[cam_layer])
+            try:
+                return np.concatenate([cam(input_tensor=x[i:i + 1], targets=[ClassifierOutputTarget(int(t))])
+                                       for i, t in enumerate(targets)])
+            finally:
+                cam.activations_and_grads.release()
+        return run
+
+    def lime_loop(x, targets, pixels):
+        out = []
+        with lime_maps._quiet_lime(), inspecting(model):
+            for i, (img, t) in enumerate(zip(pixels, targets)):
+                e = LimeImageExplainer(random_state=i).explain_instance(img / 255.0, classify, labels=(int(t),),
+                                                                      top_labels=None, random_seed=i)
+                w = dict(e.local_exp[int(t)])
+                out.append(np.array([max(w.get(s, 0.0), 0.0) for s in range(e.segments.max() + 1)])[e.segments])
+        return np.stack(out)
+
+    return {**{n: captum_loop(c) for n, c in captum_calls.items()},
+            "gradcam": cam_loop(GradCAM), "gradcam_plusplus": cam_loop(GradCAMPlusPlus), "lime": lime_loop}
+
+
+DEFAULT_CALLS = {  # what the "default" contender of each method runs, one image per call
+    "gradient": "Saliency(model).attribute(x1, target=t)",
+    "smoothgrad": "NoiseTunnel(Saliency(model)).attribute(x1, nt_type='smoothgrad', target=t): 5 samples, stdev 1.0 "
+                  "(ours: 8 samples at 0.15 of the input range)",
+    "integrated_gradients": "IntegratedGradients(model).attribute(x1, target=t): 50 steps (ours: 16)",
+    "guided_backprop": "GuidedBackprop(model).attribute(x1, target=t)",
+    "gradcam": "GradCAM(model, [layer])(x1, [ClassifierOutputTarget(t)])",
+    "gradcam_plusplus": "GradCAMPlusPlus(model, [layer])(x1, [ClassifierOutputTarget(t)])",
+    "guided_gradcam": "GuidedGradCam(model, layer).attribute(x1, target=t): nearest upsampling (ours: bilinear)",
+    "occlusion": "Occlusion(model).attribute(x1, (1, 6, 6), target=t): stride 1, 1849 windows (ours: stride 3, 225)",
+    "lime": "LimeImageExplainer().explain_instance(img, classify, labels=(t,), top_labels=None): 1000 samples, "
+            "quickshift, batch 10 (ours: 400 samples, SLIC, batch 32)",
+}
+
+
+def methods_vs_defaults(model, x, labels, pixels, to_in, repeats: int, slow_images: int) -> dict:
+    """Ours (batched, our settings) against the library's default call, per method, in turn within each round."""
+    classify = lambda b: torch.softmax(model(to_in(b[..., 0] * 255.0)), 1).detach().numpy()  # noqa: E731
+    defaults = default_calls(model, CAM_LAYER, classify)
+    out = {}
+    for name in METHODS:
+        n = slow_images if name in ("occlusion", "lime") else len(x)
+        xs, ts, ps = x[:n], labels[:n], pixels[:n]
+        r = race({"ours": lambda: run_method(name, model, xs, ts, layer=CAM_LAYER, to_input=to_in)[0],
+                  "default": lambda: defaults[name](xs, ts, ps)}, repeats)
+        (t_ours, all_ours, a), (t_def, all_def, b) = r["ours"], r["default"]
+        out[name] = {"images": n, "ours_s_per_image": round(t_ours / n, 5), "default_s_per_image": round(t_def / n, 5),
+                     "speedup": round(t_def / t_ours, 2), "ours_all_s": all_ours, "default_all_s": all_def,
+                     "spearman_ours_vs_default": round(float(rank_correlation(a, b).mean()), 4),
+                     "default_call": DEFAULT_CALLS[name]}
+        print(f"{name:<22} ours {1000 * t_ours / n:8.2f} ms/image   default {1000 * t_def / n:8.2f} ms/image   "
+              f"x{out[name]['speedup']:.1f}   rank corr. {out[name]['spearman_ours_vs_default']:.3f}", flush=True)
+    return out
+
+
+def gradcam_vs_library(model, x, labels, repeats: int) -> dict:
+    """Our Grad-CAM (captum) against pytorch-grad-cam's, batched and one image per call, same layer, same images."""
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    layer = get_layer(model, CAM_LAYER)
+
+    def theirs(per_image: bool):
+        def run():
+            cam = GradCAM(model=model, target_layers=[layer])
+            try:
+                if per_image:
+                    return np.concatenate([cam(input_tensor=x[i:i + 1], targets=[ClassifierOutputTarget(int(t))])
+                                           for i, t in enumerate(labels)])
+                return cam(input_tensor=x, targets=[ClassifierOutputTarget(int(t)) for t in labels])
+            finally:
+                cam.activations_and_grads.release()
+        return run
+
+    r = race({"ours": lambda: gradcam(model, CAM_LAYER, x, labels), "theirs_batched": theirs(False),
+              "theirs_per_image": theirs(True)}, repeats)
+    ours = minmax(r["ours"][2])
+    row = {"images": len(x), "layer": CAM_LAYER}
+    for name, (t, all_t, maps) in r.items():
+        row[f"{name}_s"], row[f"{name}_all_s"] = round(t, 4), all_t
+        if name != "ours":
+            diff = np.abs(ours - maps)
+            row[f"{name}_max_abs_diff"] = float(diff.max())
+            row[f"{name}_equal_1e-5"] = bool(diff.max() <= 1e-5)
+            row[f"{name}_over_ours"] = round(t / r["ours"][0], 2)
+    print(f"{'grad-cam lib':<22} ours {row['ours_s']:.3f} s   theirs batched {row['theirs_batched_s']:.3f} s "
+          f"(x{row['theirs_batched_over_ours']})   per image {row['theirs_per_image_s']:.3f} s "
+          f"(x{row['theirs_per_image_over_ours']})   max diff {row['theirs_batched_max_abs_diff']:.2g}", flush=True)
+    return row
+
+
+def minmax(maps: np.ndarray) -> np.ndarray:
+    """Each map scaled to 0..1, as pytorch-grad-cam returns them. Not its ``1e-7 +`` in the divisor: it
+    scales the small map before upsampling, where that is negligible; our maps of an untrained cnn4 peak
+    at ~1e-4, where it would not be."""
+    span = maps - maps.min(axis=(1, 2), keepdims=True)
+    top = span.max(axis=(1, 2), keepdims=True)
+    return np.divide(span, top, out=np.zeros_like(span), where=top > 0)
+
+
+def ig_convergence(model, x, labels) -> dict:
+    """Integrated Gradients' completeness gap |sum of attributions - (f(x) - f(0))| / |f(x) - f(0)| by steps."""
+    from captum.attr import IntegratedGradients
+
+    ig = IntegratedGradients(model)
+    with torch.no_grad():
+        t = torch.as_tensor(labels)
+        change = (model(x) - model(torch.zeros_like(x)))[torch.arange(len(x)), t].abs()
+    out = {}
+    with inspecting(model):
+        for steps in (4, 8, 16, 32, 50):
+            _, delta = ig.attribute(x, target=t, n_steps=steps, return_convergence_delta=True)
+            out[f"steps_{steps}_median_relative_gap"] = round(float((delta.abs() / change).median()), 5)
+    print("integrated gradients, completeness gap by steps:", out, flush=True)
+    return out
+
+
+def import_seconds() -> dict:
+    """Seconds to import each explanation library in a fresh process after torch (the first section pays)."""
+    code = ("import time, torch\nfor m in ('captum.attr', 'lime.lime_image', 'pytorch_grad_cam'):\n"
+            "    t = time.perf_counter(); __import__(m); print(m, time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    return {line.split()[0]: round(float(line.split()[1]), 3) for line in out if line.strip()}
+
+
+# --- a quickly trained cnn4: the section's whole ranking, timed ------------------------------------------
+
+def train_quickly(data, spec, epochs: int, seed: int = 0, keep: Path | None = None):
+    """A plain Adam loop with flips (not the report's recipe): only so that the ranking explains a model that
+    learned the cues. Returns the model in eval mode, its test predictions and accuracy."""
+    torch.manual_seed(seed)
+    model = build_model("cnn4")
+    if keep is not None and keep.exists():
+        model.load_state_dict(torch.load(keep, weights_only=True))
+    else:
+        x, y = to_input(data.train.x, spec, "cpu"), torch.as_tensor(data.train.y)
+        opt = torch.optim.Adam(model.parameters(), 1e-3)
+        g = torch.Generator().manual_seed(seed)
+        model.train()
+        for _ in range(epochs):
+            for idx in torch.randperm(len(x), generator=g).split(64):
+                flip = (torch.rand(len(idx), generator=g) < 0.5)[:, None, None, None]
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(model(torch.where(flip, x[idx].flip(-1), x[idx])), y[idx]).backward()
+                opt.step()
+        if keep is not None:
+            torch.save(model.state_dict(), keep)
+    model.eval()
+    with torch.no_grad():
+        pred = model(to_input(data.test.x, spec, "cpu")).argmax(1).numpy()
+    return model, pred, float((pred == data.test.y).mean())
+
+
+def rehearsal(model, data, spec, pred, *, images: int, sanity_images: int, steps: int) -> dict:
+    """What the report section would do: every method on ``images`` correctly classified test faces, the
+    ranking, and the cascade on the first ``sanity_images`` of them; seconds of each part."""
+    idx = correct_sample(data.test.y, pred, n=images, seed=0)
+    x, targets = to_input(data.test.x[idx], spec, "cpu"), data.test.y[idx]
+    to_in = functools.partial(to_input, spec=spec, device="cpu")
+    start = time.perf_counter()
+    maps, seconds = {}, {}
+    for name in METHODS:
+        maps[name], seconds[name] = run_method(name, model, x, targets, layer=CAM_LAYER, to_input=to_in)
+    t_methods = time.perf_counter() - start
+    signed = {n: functools.partial(m.fn, layer=CAM_LAYER, signed=True, to_input=to_in) for n, m in METHODS.items()}
+    curves = cascade(model, x[:sanity_images], targets[:sanity_images], signed, steps=steps)
+    t_sanity = time.perf_counter() - start - t_methods
+    scores = score_methods(maps, predict=lambda b: torch.softmax(model(b), 1), x=x, targets=targets,
+                           regions=data.test.regions[idx], seconds=seconds, sanity=curves)
+    ranked = rank(scores)
+    total = time.perf_counter() - start
+    return {"images": len(idx), "sanity_images": sanity_images, "cascade_steps": steps,
+            "methods_s": round(t_methods, 3), "sanity_s": round(t_sanity, 3),
+            "scoring_s": round(total - t_methods - t_sanity, 3), "total_s": round(total, 3),
+            "method_s_per_image": {n: round(s / len(idx), 5) for n, s in seconds.items()},
+            "ranking": [{k: r[k] for k in ("rank", "method", "tests", "passed", "gap", "pointing_game", "mass_inside",
+                                           "chance", "deletion_auc", "deletion_random_auc", "insertion_auc",
+                                           "insertion_random_auc", "sanity_similarity", "seconds_per_image")}
+                        for r in ranked],
+            "sanity": curves, "verdict": verdict(ranked)}
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run whose total is the median (the ranking is the same in every run; only the seconds vary)."""
+    return sorted(runs, key=lambda r: r["total_s"])[(len(runs) - 1) // 2]
+
+
+def recommend(r: dict, budget_s: float, sanity_images: int) -> dict:
+    """Images for the section from a rehearsal's costs: n * (methods + scoring per image) + sanity <= budget,
+    for a few sizes of the randomisation check (its cost grows with its images)."""
+    per_image = (r["methods_s"] + r["scoring_s"]) / r["images"]
+    sanity_per_image = r["sanity_s"] / r["sanity_images"]
+    images = {k: max(0, int((budget_s - k * sanity_per_image) // per_image)) for k in (1, 2, 4)}
+    return {"budget_s": budget_s, "per_image_s": round(per_image, 4), "sanity_per_image_s": round(sanity_per_image, 4),
+            "cascade_steps": r["cascade_steps"], "images_by_sanity_images": images, "sanity_images": sanity_images,
+            "images": images.get(sanity_images, images[1])}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--images", type=int, default=64, help="faces for saliency, SmoothGrad and Grad-CAM")
     ap.add_argument("--lime-images", type=int, default=6)
+    ap.add_argument("--cam-images", type=int, default=200, help="faces for our Grad-CAM against pytorch-grad-cam's")
+    ap.add_argument("--method-images", type=int, default=16, help="faces per method against its library's defaults")
+    ap.add_argument("--slow-images", type=int, default=4, help="the same for occlusion and LIME")
+    ap.add_argument("--method-repeats", type=int, default=3, help="rounds of the one-image-per-call comparisons")
+    ap.add_argument("--train-epochs", type=int, default=12, help="quick training of the cnn4 the ranking explains")
+    ap.add_argument("--keep-trained", type=Path, help="state dict of the quick training: loaded if it exists, "
+                    "else written there (a re-run then skips the training)")
+    ap.add_argument("--section-images", type=int, default=8, help="faces of the first section rehearsal")
+    ap.add_argument("--sanity-images", type=int, default=2, choices=(1, 2, 4))
+    ap.add_argument("--cascade-steps", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=7.0, help="seconds the section may take (methods + sanity)")
     args = ap.parse_args()
+    load_at_start = [round(v, 2) for v in os.getloadavg()]
 
     torch.manual_seed(0)
     model = build_model("cnn4").eval()
     data = make_synthetic(seed=0, size="small")
-    mean, std = float(data.train.x.mean() / 255.0), float(data.train.x.std() / 255.0)
+    spec = fitted_spec(data.train.x)
     faces, labels = data.test.x[:args.images], data.test.y[:args.images]
-    x = to_input(faces, mean, std, torch.device("cpu"))
+    x = to_input(faces, spec, "cpu")
     sigma = float(0.15 * (x.max() - x.min()))
     results: dict = {}
 
@@ -168,17 +430,17 @@ def main() -> None:
     results["gradcam"] = pair("gradcam", lambda: gradcam(model, CAM_LAYER, x, labels),
                               lambda: gradcam_loop(model, x, labels), args.repeats, images=len(x), layer=CAM_LAYER)
     results["filter_ascent"] = pair(
-        "ascent", lambda: ascend_filters(model, ASCENT_LAYER, size=48, steps=ASCENT_STEPS, seed=0),
-        lambda: ascend_filters_loop(model, ASCENT_LAYER, size=48, steps=ASCENT_STEPS, seed=0), args.repeats,
+        "ascent", lambda: ascend_filters(model, ASCENT_LAYER, shape=(1, 48, 48), steps=ASCENT_STEPS, seed=0),
+        lambda: ascend_filters_loop(model, ASCENT_LAYER, shape=(1, 48, 48), steps=ASCENT_STEPS, seed=0), args.repeats,
         compare=lambda a, b: ascent_agreement(model, a, b), layer=ASCENT_LAYER, filters=32, steps=ASCENT_STEPS,
         note="rounding can flip a ReLU or max-pool choice after some steps, so a few filters' images part ways: "
              "compare the activations reached")
 
-    classify = lime_maps.grayscale_classifier(model, mean, std, "cpu")
+    classify = lime_maps.grayscale_classifier(model, spec, "cpu")
     imgs, targets = faces[:args.lime_images], labels[:args.lime_images]
 
     def ours():
-        return lime_maps.explain_many(model, imgs, targets, mean=mean, std=std, device="cpu")
+        return lime_maps.explain_many(model, imgs, targets, spec=spec, device="cpu")
 
     def segments(exps) -> float:
         return float(np.mean([len(np.unique(e.segments)) for e in exps]))
@@ -186,7 +448,7 @@ def main() -> None:
     batch = batch_size("cpu")
     with inspecting(model):
         r = race({"ours": ours,
-                  "batch_256": lambda: lime_maps.explain_many(model, imgs, targets, mean=mean, std=std, device="cpu",
+                  "batch_256": lambda: lime_maps.explain_many(model, imgs, targets, spec=spec, device="cpu",
                                                               batch_size=256),
                   "defaults": lambda: lime_defaults(classify, imgs, targets)}, args.repeats)
     (t_ours, all_ours, e_ours), (t_256, all_256, _), (t_def, all_def, e_def) = r["ours"], r["batch_256"], r["defaults"]
@@ -205,11 +467,46 @@ def main() -> None:
           f"{results['lime']['lime_defaults_segments']:.1f}", flush=True)
     results["forward_batch_sweep"] = batch_sweep(model, x, args.repeats)
 
+    to_in = functools.partial(to_input, spec=spec, device="cpu")
+    results["gradcam_vs_pytorch_grad_cam"] = gradcam_vs_library(
+        model, to_input(data.test.x[:args.cam_images], spec, "cpu"), data.test.y[:args.cam_images], args.method_repeats)
+    m = args.method_images
+    results["methods_vs_library_defaults"] = methods_vs_defaults(model, x[:m], labels[:m], faces[:m], to_in,
+                                                                 args.method_repeats, args.slow_images)
+    results["import_s"] = import_seconds()
+    print("imports:", results["import_s"], flush=True)
+
+    reused = args.keep_trained is not None and args.keep_trained.exists()
+    start = time.perf_counter()
+    trained, pred, accuracy = train_quickly(data, spec, args.train_epochs, keep=args.keep_trained)
+    train_s = None if reused else round(time.perf_counter() - start, 1)
+    print(f"cnn4, {args.train_epochs} epochs ({'reused' if reused else f'trained in {train_s} s'}): "
+          f"test accuracy {accuracy:.3f}", flush=True)
+    results["integrated_gradients_convergence"] = ig_convergence(trained, x[:16], labels[:16])
+    kw = dict(sanity_images=args.sanity_images, steps=args.cascade_steps)
+    first = [rehearsal(trained, data, spec, pred, images=args.section_images, **kw) for _ in range(args.method_repeats)]
+    advice = recommend(_median_run(first), args.budget, args.sanity_images)
+    at = [rehearsal(trained, data, spec, pred, images=max(1, advice["images"]), **kw)
+          for _ in range(args.method_repeats)]
+    for r in first[:1] + at[:1]:
+        print(f"rehearsal: {r['images']} images, sanity on {r['sanity_images']}: methods {r['methods_s']} s, sanity "
+              f"{r['sanity_s']} s, scoring {r['scoring_s']} s, total {r['total_s']} s; trust "
+              f"{r['verdict']['trust']}, fail sanity {r['verdict']['fails_sanity']}", flush=True)
+    results["section_rehearsal"] = {
+        "model": f"cnn4, {args.train_epochs} epochs of Adam on the small synthetic training split (bench only)",
+        "train_s": train_s, "reused_from": str(args.keep_trained) if reused else None,
+        "test_accuracy": round(accuracy, 4), "layer": CAM_LAYER,
+        "totals_s": {"first": [r["total_s"] for r in first], "at_recommendation": [r["total_s"] for r in at]},
+        "first": _median_run(first),
+        "recommendation": advice, "at_recommendation": _median_run(at)}
+
     report = {
         "benchmark": "explain", "repeats": args.repeats, "statistic": "median seconds after one warm-up; contenders timed in turn within each round",
-        "model": "cnn4 (seeded random weights)", "data": "embedded synthetic faces (small), test split",
+        "model": "cnn4 (seeded random weights; the section rehearsal: a quickly trained one)",
+        "data": "embedded synthetic faces (small), test split",
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
                     "platform": platform.platform(), "python": platform.python_version(),
+                    "load_average_at_start": load_at_start,
                     "load_average_at_end": [round(v, 2) for v in os.getloadavg()]},
         "results": results,
     }

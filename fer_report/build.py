@@ -68,7 +68,8 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
         reason = unmet(section.requires, artefacts)
         if reason is not None:
             key, values = reason
-            entry.update(status="skipped", reason=text(key, **values), numbers={}, text=[], figures=[], tables={})
+            entry.update(status="skipped", reason=text(key, **values), numbers={}, text=[], figures=[], tables={},
+                         seconds=round(time.perf_counter() - start, 3))
             log.info("section %s: skipped (%s)", section.name, entry["reason"])
             results.append(entry)
             continue
