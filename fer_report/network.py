@@ -25,7 +25,7 @@ from fer_report.model_output import Wrapper
 
 log = logging.getLogger(__name__)
 MODEL_FILES = (".pt", ".pth", ".ts", ".onnx", ".pkl")
-NORMALIZE = ("0-1", "mean-std", "imagenet")  # or "MEAN,STD"
+NORMALIZE = ("0-1", "mean-std", "imagenet", "none")  # or "MEAN,STD"; none: raw 0..255 pixel values
 PROBE_SIZES = (48, 64, 44, 40, 42, 96, 112, 128, 224)  # sides tried when a model does not run on the data's
 
 
@@ -97,6 +97,8 @@ def normalisation(settings, kind: str, train_x, channels: int) -> tuple[str, tup
     how = settings.normalize or ("mean-std" if kind == "builtin" else "0-1")
     if how == "0-1":
         return how, (0.0,), (1.0,)
+    if how == "none":  # no normalisation at all: the model sees 0..255 (the ablation of the course's question)
+        return how, (0.0,), (1 / 255,)
     if how == "mean-std":
         return how, (float(train_x.mean() / 255.0),), (float(train_x.std() / 255.0) or 1.0,)
     if how == "imagenet":

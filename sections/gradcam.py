@@ -7,26 +7,16 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from torch import nn
 
 from fer_report.explain.attribution import gradcam, gradcam_by_formula
 from fer_report.explain.examples import correct_sample, one_per_class, own_titles, titles, without_correct
-from fer_report.explain.layers import cam_layers, feature_sizes, get_layer, rectified
+from fer_report.explain.layers import choose_layer, min_side, rectified
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
 from fer_report.requirements import CONV_LAYERS, LAYER_HOOKS
 from fer_report.plots import Layer, image_rows
 from fer_report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
-# On 48x48 faces the cues (brows, eyes, mouth) are 2-4 px tall and ~6 px apart: a 6x6 map (8 px cells) cannot
-# tell brows from eyes. On the default cnn4, Grad-CAM on the 6x6 conv4 points into the cues in 18 % of images
-# (chance 11 %), on the 12x12 conv3 in 52 %.
-MIN_SHARE = 1 / 4  # a feature map smaller than this share of the input's side gives a blob, not a map
-
-
-def min_side(input_size: int) -> int:
-    """12 at 48x48 input (the measured case above), 16 at 64x64."""
-    return max(2, round(MIN_SHARE * input_size))
 OVERLAY_ALPHA = 0.45
 
 
@@ -83,30 +73,6 @@ STRINGS = {
                        "色彩圖（下）。",
     },
 }
-
-
-def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str | None) -> dict:
-    """The layer Grad-CAM uses: ``requested`` as given, else the deepest candidate (``layers.cam_layers``: a
-    conv, or a residual block's output) unless it is coarser than ``min_side`` of the input.
-
-    Returns {"layer", "size", "requested", "requested_size", "replaced"}; a coarse default is replaced
-    by the deepest candidate whose map is at least that fine (kept if there is none). A layer the user
-    names is used even when coarse: the text then says so.
-    """
-    sizes = cam_layers(model, shape)
-    candidates = list(sizes)
-    wanted = requested or (candidates[-1] if candidates else "")
-    get_layer(model, wanted)  # a wrong name fails here, listing the conv layers
-    if wanted not in sizes:
-        sizes.update(feature_sizes(model, shape, [wanted]))
-    size = sizes[wanted]
-    smallest = min_side(shape[-1])
-    out = {"layer": wanted, "size": list(size), "requested": wanted, "requested_size": list(size), "replaced": False}
-    if min(size) < smallest and not requested:
-        fine = [n for n in candidates if min(sizes[n]) >= smallest]
-        if fine:
-            out.update(layer=fine[-1], size=list(sizes[fine[-1]]), replaced=True)
-    return out
 
 
 def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings) -> Result:
