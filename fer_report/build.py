@@ -22,6 +22,8 @@ from fer_report import __version__, result_cache
 from fer_report.artifacts import Artefacts
 from fer_report.config import Settings
 from fer_report.errors import UserError
+from fer_report import outline
+from fer_report.outline import Block, number_figures, preset_sections
 from fer_report.requirements import unmet
 from fer_report.section import Section, load_sections, run_section, select
 
@@ -38,7 +40,7 @@ def build(settings: Settings, *, out: Path | None = None, progress: bool | None 
     out = Path(out or settings.out)
     _check_writable(out)
     _clear_leftovers(out)
-    sections = select(load_sections(), settings.sections)
+    sections = select(load_sections(), settings.sections or _preset_sections(settings))
     work = Path(tempfile.mkdtemp(prefix=f".building-{os.getpid()}-", dir=out))
     try:
         report = _build_into(work, settings, sections, progress)
@@ -48,10 +50,26 @@ def build(settings: Settings, *, out: Path | None = None, progress: bool | None 
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _preset_sections(settings: Settings) -> list[str] | None:
+    """The sections a course preset's questions need (those registered; a missing one is said once)."""
+    if not settings.preset:
+        return None
+    from fer_report import presets
+
+    known = load_sections()
+    wanted = preset_sections(presets.load(settings.preset))
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        log.warning("warning: %s asks for sections this fer-report does not have: %s", settings.preset,
+                    ", ".join(missing))
+    return [n for n in wanted if n in known]
+
+
 def _build_into(work: Path, settings: Settings, sections: list[Section], progress: bool | None) -> dict[str, Any]:
     artefacts = Artefacts(settings, work, progress=progress)
     for given in ("history_log", "compare_logs", "user_images"):  # the user's files: a bad one stops us before
         artefacts.get(given)  # any training, whichever sections were asked for
+    answers = _answers(settings)
     if artefacts.get("net").given:
         artefacts.get("trained")  # the user's weights: loading them costs nothing, a bad file should stop us now
     texts = {s.name: s.text(settings.lang) for s in sections}
@@ -109,8 +127,12 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
         log.info("section %s: %s in %.1f s", section.name, entry["status"], entry["seconds"])
         results.append(entry)
 
+    blocks = _outline(settings, sections, results, texts, answers)
+    words = artefacts.get("text").strings
+    number_figures(blocks, {e["name"]: e for e in results}, words["report.figure_ref"], words["report.figure_see"])
     report = {"fer_report": __version__, "created": dt.datetime.now().isoformat(timespec="seconds"),
-              "settings": settings.to_json(), "run": {**cached_run, **_run_facts(artefacts)}, "sections": results}
+              "settings": settings.to_json(), "run": {**cached_run, **_run_facts(artefacts)}, "sections": results,
+              "outline": [asdict(b) for b in blocks]}
     if settings.predict:
         report["run"]["submission"] = write_submission(artefacts, Path(settings.predict), work / "submission.csv")
     (work / "report.json").write_text(json.dumps(_jsonable(report), indent=1, ensure_ascii=False), encoding="utf-8")
@@ -118,12 +140,34 @@ def _build_into(work: Path, settings: Settings, sections: list[Section], progres
     from fer_report.render import render_html, write_pdf
 
     start = time.perf_counter()
-    html = render_html({**_context(settings, report, artefacts.get("text")), "texts": texts}, work,
+    html = render_html({**_context(settings, report, artefacts.get("text")), "texts": texts, "blocks": blocks,
+                        "entries": {e["name"]: e for e in results}}, work,
                        user_templates=settings.templates, sections=sections)
     (work / "report.html").write_text(html, encoding="utf-8")
     write_pdf(html, work / "report.pdf", work)
     log.info("HTML and PDF written in %.1f s", time.perf_counter() - start)
     return report
+
+
+def _answers(settings: Settings) -> dict[str, Any]:
+    """The student's own words, one Markdown file per question number of the preset."""
+    if not settings.answers:
+        return {}
+    from fer_report import presets
+    from fer_report.answers import load_answers
+
+    return load_answers(settings.answers, presets.load(settings.preset).numbers())
+
+
+def _outline(settings: Settings, sections: list[Section], results: list[dict], texts, answers) -> list[Block]:
+    if not settings.preset:
+        blocks = outline.plain(settings, sections, texts)
+        for block, entry in zip(blocks, results):  # numbered as built (a cached entry keeps its heading)
+            entry["question"] = block.heading
+        return blocks
+    from fer_report import presets
+
+    return outline.from_preset(settings, presets.load(settings.preset), {e["name"] for e in results}, answers)
 
 
 def write_submission(artefacts: Artefacts, test_file: Path, dest: Path) -> dict[str, Any]:
@@ -166,8 +210,14 @@ def _run_facts(artefacts: Artefacts) -> dict[str, Any]:
 
 def _context(settings: Settings, report: dict[str, Any], text) -> dict[str, Any]:
     s = settings
+    title = s.title
+    if not title and s.preset:
+        from fer_report import presets
+
+        p = presets.load(s.preset)
+        title = p.title if s.lang == "zh-TW" else p.title_en
     return {
-        "lang": s.lang, "t": text, "title": s.title or text("report.title"), "author": s.author,
+        "lang": s.lang, "t": text, "title": title or text("report.title"), "author": s.author,
         "report": report, "sections": report["sections"], "run": report["run"],
         "training_line": text("report.training_line", epochs=s.epochs, batch_size=s.batch_size,
                               optimizer=s.optimizer, lr=s.lr, augment=text("on" if s.augment else "off"),

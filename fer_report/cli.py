@@ -190,10 +190,16 @@ def _list() -> int:
     from fer_report.models import MODELS
     from fer_report.section import load_sections
 
-    print("sections (report order):")
+    print("sections (report order; * only when a course preset or --sections asks, not in --all):")
     for name, s in load_sections().items():
-        print(f"  {name:<14} {s.summary}")
+        print(f"  {name + ('*' if s.on_request else ''):<18} {s.summary}")
     print("models (--model):")
     for name, summary in MODELS.items():
         print(f"  {name:<14} {summary}")
+    from fer_report import presets
+
+    print("course question sets (--questions):")
+    for name in presets.names():
+        p = presets.load(name)
+        print(f"  {name:<24} {p.title_en} ({len(p.numbers())} questions)")
     return 0

@@ -21,6 +21,8 @@ AUGMENT_POLICIES = ("light", "strong")  # see fer_report/augment.py
 SCHEDULES = ("cosine", "plateau")
 ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
 SYNTHETIC_SIZES = ("default", "small", "tiny")
+BALANCES = ("none", "weights", "sampler")
+TTAS = ("none", "flip")
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Author:
     student_id: str = ""
     department: str = ""
     name: str = ""
+    collaborators: str = ""  # fills the "(Collaborators: )" field of the course years that ask for it
 
 
 def _model_key(s: "Settings") -> str:
@@ -118,7 +121,8 @@ class Settings:
         "runs at)"))
     normalize: str | None = option(None, affects="training", group="data", metavar="HOW", help=(
         "input normalisation: 0-1 (x/255, torchvision's ToTensor; default for your own model), mean-std "
-        "(fitted on the training split; default for the built-ins), imagenet, or MEAN,STD (e.g. 0.5,0.5)"))
+        "(fitted on the training split; default for the built-ins), imagenet, none (raw 0..255), or MEAN,STD "
+        "(e.g. 0.5,0.5)"))
     classes: list[str] | None = option(None, affects="training", group="data", metavar="A,B,...", help=(
         "the order of your model's outputs when it is not FER2013's (Angry,Disgust,Fear,Happy,Sad,Surprise,"
         "Neutral), e.g. ImageFolder's angry,disgust,fear,happy,neutral,sad,surprise"))
@@ -158,6 +162,22 @@ class Settings:
                             help="train on the ten crops of each image and average them at test time")
     schedule: str = option("cosine", affects="training", group="training", choices=SCHEDULES,
                            help="cosine, or plateau (lr x0.75 after 5 epochs without a better val_acc)")
+    label_smoothing: float = option(0.0, affects="training", group="training", metavar="EPS", minimum=0.0,
+                                    help="label smoothing of the cross-entropy (0 = off)")
+    mixup: float = option(0.0, affects="training", group="training", metavar="ALPHA", minimum=0.0,
+                          help="mixup of training batches, Beta(ALPHA, ALPHA) weights (0 = off)")
+    cutmix: float = option(0.0, affects="training", group="training", metavar="ALPHA", minimum=0.0,
+                           help="CutMix of training batches, Beta(ALPHA, ALPHA) areas (0 = off)")
+    balance: str = option("none", affects="training", group="training", choices=BALANCES, help=(
+        "class imbalance (Disgust is 1.5 %% of FER2013): none, weights (inverse-frequency loss weights) or "
+        "sampler (batches drawn class-balanced)"))
+    warmup_epochs: int = option(0, affects="training", group="training", metavar="N", minimum=0,
+                                help="epochs of linear learning-rate warm-up before the schedule")
+    weight_decay: float | None = option(None, affects="training", group="training", metavar="WD", minimum=0.0,
+                                        help="weight decay (default: 0 for adam, 1e-4 for sgd)")
+    tta: str = option("none", affects="training", group="training", choices=TTAS, help=(
+        "test-time augmentation for validation and test predictions: none, or flip (the mean of each image "
+        "and its mirror)"))
     compile: bool = option(False, affects="nothing", group="training",
                            help="torch.compile the training step (CUDA; speed only)")
     device: str = option("auto", affects="training", group="training", choices=DEVICES, key_always=True,
@@ -183,6 +203,12 @@ class Settings:
         "sections/confusion.html.j2); rendered in a sandbox"))
     keep_going: bool = option(False, affects="nothing", help="write the report even if a section fails (marked failed)")
     title: str | None = option(None, affects="nothing", metavar="TEXT", help="the report's title")
+    preset: str | None = option(None, affects="nothing", flag="--questions", metavar="PRESET", help=(
+        "the question set of your course year, word for word, in its order, with weights (TOML: questions = "
+        "\"PRESET\"; `fer-report list` shows them), e.g. ntu-ml-2019fall-hw3"))
+    answers: str | None = option(None, affects="nothing", metavar="DIR", path="dir", help=(
+        "a folder of your own discussion, one Markdown file per question number of the preset (3.md, 6-2.md), "
+        "shown under each question"))
     sections: list[str] | None = option(None, affects="nothing", flag="",
                                         help="sections to build (build --sections A,B); default every section")
     author: Author = option(factory=Author, affects="nothing", flag="",
@@ -270,13 +296,16 @@ def _read_toml(path: Path, cls: type) -> dict[str, Any]:
         if key == "author" and isinstance(value, dict):
             out["author"] = value
             continue
+        if key == "questions" and isinstance(value, str):  # questions = "PRESET": the course year's question set
+            out["preset"] = value
+            continue
         name, value = options.check_toml_value(cls, key, value, where)
         out[name] = value
     author = out.get("author", {})
     unknown = sorted(set(author) - {f.name for f in fields(Author)})
     if unknown:
         raise ConfigError(f"{path}{_line_of(text, unknown[0])}: unknown key(s) in [author]: {', '.join(unknown)} "
-                          "(known: student_id, department, name)")
+                          "(known: student_id, department, name, collaborators)")
     for key, value in {**author, **out.get("questions", {})}.items():
         if not isinstance(value, str):
             raise ConfigError(f"{path}{_line_of(text, key)}: '{key}' is {type(value).__name__} {value!r}, "
@@ -313,6 +342,16 @@ def _check_models(s: Settings, source) -> None:
     if s.normalize is not None and s.normalize not in NORMALIZE:
         parse_mean_std(s.normalize)
     class_order(s.classes)
+    if s.preset is not None:
+        from fer_report import presets
+
+        try:
+            presets.load(s.preset)
+        except ConfigError as exc:
+            raise ConfigError(f"{source('preset')}: {exc}") from None
+    if s.answers is not None and s.preset is None:
+        raise ConfigError(f"{source('answers')}: answers are files named by question number (3.md, 6-2.md): "
+                          "choose the question set too, e.g. --questions ntu-ml-2019fall-hw3 (fer-report list)")
     given = s.weights is not None or kind == "file"
     if s.history is not None and not given:
         raise ConfigError(f"{source('history')}: a training log describes a model trained elsewhere; give its "

@@ -8,10 +8,12 @@ characters come out as boxes), so every formula is checked first and a bad one r
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 DISPLAY_SIZE = 17.0  # px: a little above the 10 pt (13.3 px) body text, as display maths usually is
 INLINE_SIZE = 14.0
@@ -92,3 +94,31 @@ def pieces(sentence: str) -> list[dict]:
 def plain(sentence: str) -> str:
     """The sentence with its ``$...$`` markers removed: for report.json and the terminal."""
     return sentence.replace("$", "")
+
+
+class SvgWriter:
+    """Typesets formulas into build/figures/math/, one file per distinct formula (named by its hash)."""
+
+    def __init__(self, build_dir: Path, folder: Path) -> None:
+        self.build_dir, self.folder = build_dir, folder
+        self.count = 0
+
+    def _write(self, latex: str, inline: bool) -> dict:
+        s = render(latex, inline=inline)
+        name = ("i-" if inline else "d-") + hashlib.sha1(latex.encode()).hexdigest()[:12] + ".svg"
+        path = self.folder / name
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(s.markup, encoding="utf-8")
+            self.count += 1
+        return {"svg": str(path.relative_to(self.build_dir)), "width": round(s.width, 2),
+                "height": round(s.height, 2), "depth": round(s.depth, 2)}
+
+    def display(self, latex: str) -> dict:
+        return self._write(latex, inline=False)
+
+    def inline(self, latex: str) -> dict:
+        return {"latex": latex, **self._write(latex, inline=True)}
+
+    def pieces(self, sentence: str) -> list[dict]:
+        return [self.inline(p["latex"]) if "latex" in p else p for p in pieces(sentence)]

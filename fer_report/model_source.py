@@ -200,3 +200,46 @@ def highlight(code: str) -> tuple[str, str]:
         *formatter.get_token_style_defs(".source-code"),
     ])
     return html, css
+
+
+def listing(module, names: list[str], *, skip: set[str] = frozenset()) -> tuple[str, list[str]]:
+    """(code, functions listed): the top-level statements of ``module`` that ``names`` need, recursively
+    (functions, constants, imports), in file order; ``skip`` names a branch that did not run."""
+    source = inspect.getsource(module)
+    body = ast.parse(source).body
+    binders: dict[str, list[int]] = {}
+    for i, node in enumerate(body):
+        for bound in _bound_names(node):
+            binders.setdefault(bound, []).append(i)
+    wanted: set[int] = set()
+    queue = list(names)
+    while queue:
+        name = queue.pop()
+        for i in binders.get(name, []) if name not in skip else []:
+            if i not in wanted:
+                wanted.add(i)
+                if not isinstance(body[i], (ast.Import, ast.ImportFrom)):
+                    queue.extend(n.id for n in ast.walk(body[i]) if isinstance(n, ast.Name))
+    lines = source.splitlines()
+    out, previous = [], None
+    for i in sorted(wanted):
+        node = body[i]
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        kind = "import" if isinstance(node, (ast.Import, ast.ImportFrom)) else \
+            "def" if isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.lineno != node.end_lineno else "const"
+        if previous is not None:  # PEP 8: imports together, then the constants, two blank lines around definitions
+            out.append("\n" if kind == previous != "def" else "\n\n" if "def" not in (kind, previous) else "\n\n\n")
+        out.append("\n".join(lines[first - 1:node.end_lineno]))
+        previous = kind
+    defined = [body[i].name for i in sorted(wanted) if isinstance(body[i], ast.FunctionDef)]
+    return "".join(out) + "\n", defined
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, ast.Import):
+        return {a.asname or a.name.split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom):  # a __future__ import binds nothing the listing could use
+        return set() if node.module == "__future__" else {a.asname or a.name for a in node.names}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}

@@ -40,6 +40,7 @@ def environment(user_templates: str | Path | None = None, sections=()) -> jinja2
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["pct"] = lambda x, digits=1: f"{x:.{digits}%}"
+    env.filters["cssstring"] = lambda s: str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
     return env
 
 

@@ -50,6 +50,7 @@ class Section:
     strings: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> key -> sentence
     requires: tuple = ()  # fer_report.requirements.Requirement, checked in order
     template: str | Path | None = None  # a file; None = the built-in templates/sections/NAME.html.j2
+    on_request: bool = False  # costs extra trainings: runs when a course preset or --sections names it, not in --all
 
     @property
     def needs(self) -> list[str]:
@@ -153,9 +154,10 @@ def placeholders(text: str) -> set[str]:
 
 
 def select(sections: dict[str, Section], names: list[str] | None) -> list[Section]:
-    """The sections to build; an unknown name gets a 'did you mean'."""
+    """The sections to build (all but the on-request ones when ``names`` is empty); an unknown name gets a
+    'did you mean'."""
     if not names:
-        return list(sections.values())
+        return [s for s in sections.values() if not s.on_request]
     for n in names:
         if n not in sections:
             raise ConfigError(f"unknown section '{n}'{did_you_mean(n, sections)} (choices: {', '.join(sections)})")

@@ -46,10 +46,10 @@ STRINGS = {
         "aug.setup": "The same {model} was trained twice with seed {seed} for {epochs} epochs, once with and once "
                      "without data augmentation (for every batch anew: horizontal flip with probability 1/2, "
                      "rotation up to ±{rot:g}°, shift up to ±{shift:.0%} of the image and scale "
-                     "{smin:g}-{smax:g}).",
+                     "{smin:g}-{smax:g})[[see:augmentation]].",
         "aug.setup_policy": "The same {model} was trained twice with seed {seed} for {epochs} epochs, once with "
                             "and once without data augmentation (the '{policy}' policy of fer_report/augment.py, "
-                            "drawn anew for every batch).",
+                            "drawn anew for every batch)[[see:augmentation]].",
         "aug.run": "{label}: best validation accuracy {best:.1%} at epoch {epoch} of {epochs}; after the last "
                    "epoch training accuracy {train:.1%} and validation accuracy {val:.1%} (train-val gap "
                    "{gap:+.1%}); test accuracy {test:.1%}.",
@@ -93,7 +93,7 @@ STRINGS = {
                           "validation, one colour per run.",
         "cap.aug_samples": "One training image per class (top row) and {n} random augmentations of each, drawn as "
                            "in training.",
-        "cmp.setup": "Your {n} runs, from your own training logs: {runs}.",
+        "cmp.setup": "Your {n} runs, from your own training logs: {runs}[[see:augmentation]].",
         "cmp.sep": "; ",
         "cmp.run": "{label}: best validation accuracy {best:.1%} at epoch {epoch} of {epochs}; after the last epoch "
                    "training accuracy {train:.1%} and validation accuracy {val:.1%} (train-val gap {gap:+.1%}).",
@@ -117,9 +117,9 @@ STRINGS = {
         "aug.dnn": "全連接網路（{model}，參數量對齊 {match}）",
         "aug.setup": "同一個 {model} 以 seed {seed} 訓練 {epochs} 個 epoch 兩次，一次有、一次沒有 data "
                      "augmentation（每個 batch 重新抽樣：機率 1/2 的水平翻轉、至多 ±{rot:g}° 的旋轉、至多影像 "
-                     "±{shift:.0%} 的平移，以及 {smin:g}-{smax:g} 倍的縮放）。",
+                     "±{shift:.0%} 的平移，以及 {smin:g}-{smax:g} 倍的縮放）[[see:augmentation]]。",
         "aug.setup_policy": "同一個 {model} 以 seed {seed} 訓練 {epochs} 個 epoch 兩次，一次有、一次沒有 data "
-                            "augmentation（fer_report/augment.py 的「{policy}」策略，每個 batch 重新抽樣）。",
+                            "augmentation（fer_report/augment.py 的「{policy}」策略，每個 batch 重新抽樣）[[see:augmentation]]。",
         "aug.run": "{label}：最佳 validation 準確率 {best:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} "
                    "個）；最後一個 epoch 後 training 準確率 {train:.1%}、validation 準確率 {val:.1%}（兩者差距 "
                    "{gap:+.1%}）；test 準確率 {test:.1%}。",
@@ -163,7 +163,7 @@ STRINGS = {
                           "validation，每次訓練一種顏色。",
         "cap.aug_samples": "每個類別一張訓練圖片（最上列）以及各自 {n} 個隨機 augmentation "
                            "的結果，抽樣方式與訓練時相同。",
-        "cmp.setup": "你的 {n} 次訓練，取自你自己的訓練紀錄：{runs}。",
+        "cmp.setup": "你的 {n} 次訓練，取自你自己的訓練紀錄：{runs}[[see:augmentation]]。",
         "cmp.sep": "；",
         "cmp.run": "{label}：最佳 validation 準確率 {best:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個）；最後一個 "
                    "epoch training 準確率 {train:.1%}、validation 準確率 {val:.1%}（差距 {gap:+.1%}）。",

@@ -29,10 +29,10 @@ STRINGS = {
     "en": {
         "cam.method": "Grad-CAM",
         "cam.layer": "Grad-CAM uses layer {layer}: its {h}x{w} feature maps, weighted by the spatial mean of the "
-                     "predicted class's gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+                     "predicted class's gradient, are summed, ReLU'd and upsampled to the {size}x{size} input[[see:gradcam]].",
         "cam.layer_relu": "Grad-CAM uses layer {layer} through its rectified output {relu} (what the next layer "
                           "sees): its {h}x{w} feature maps, weighted by the spatial mean of the predicted class's "
-                          "gradient, are summed, ReLU'd and upsampled to the {size}x{size} input.",
+                          "gradient, are summed, ReLU'd and upsampled to the {size}x{size} input[[see:gradcam]].",
         "cam.coarse": "Layer {layer} is only {h}x{w} at {size}x{size} input, too coarse to tell brows from eyes "
                       "(at least {min}x{min} is needed), so Grad-CAM uses {chosen} ({ch}x{cw}) instead, the "
                       "deepest convolution with at least {min}x{min} resolution.",
@@ -52,10 +52,10 @@ STRINGS = {
     "zh-TW": {
         "cam.method": "Grad-CAM",
         "cam.layer": "Grad-CAM 使用 {layer} 層：以預測類別梯度的空間平均為權重，把該層 {h}x{w} 的特徵圖加總、取 "
-                     "ReLU，再放大到 {size}x{size} 的輸入大小。",
+                     "ReLU，再放大到 {size}x{size} 的輸入大小[[see:gradcam]]。",
         "cam.layer_relu": "Grad-CAM 使用 {layer} 層經過 ReLU 後的輸出 "
                           "{relu}（即下一層看到的特徵）：以預測類別梯度的空間平均為權重，把 {h}x{w} "
-                          "的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小。",
+                          "的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小[[see:gradcam]]。",
         "cam.coarse": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，太粗糙，無法區分眉毛與眼睛（至少需要 "
                       "{min}x{min}），因此 Grad-CAM 改用 {chosen}（{ch}x{cw}），即解析度至少 {min}x{min} "
                       "的最深卷積層。",

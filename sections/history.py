@@ -21,7 +21,7 @@ QUESTION = {
 STRINGS = {
     "en": {
         "hist.best": "The best validation accuracy, {val_acc:.1%}, came at epoch {epoch} of {epochs} (training "
-                     "accuracy {train_acc:.1%} at that epoch).",
+                     "accuracy {train_acc:.1%} at that epoch)[[see:history]].",
         "hist.final": "After the last epoch: training loss {train_loss:.3f}, validation loss {val_loss:.3f}; "
                       "training accuracy {train_acc:.1%}, validation accuracy {val_acc:.1%}.",
         "hist.overfit": "The model overfits: validation loss was lowest at epoch {min_epoch} ({min_loss:.3f}) and "
@@ -57,7 +57,7 @@ STRINGS = {
     },
     "zh-TW": {
         "hist.best": "最佳 validation 準確率為 {val_acc:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個；該 epoch "
-                     "的 training 準確率為 {train_acc:.1%}）。",
+                     "的 training 準確率為 {train_acc:.1%}）[[see:history]]。",
         "hist.final": "最後一個 epoch：training loss {train_loss:.3f}、validation loss {val_loss:.3f}；training "
                       "準確率 {train_acc:.1%}、validation 準確率 {val_acc:.1%}。",
         "hist.overfit": "模型出現 overfitting：validation loss 在第 {min_epoch} 個 epoch "

@@ -33,7 +33,7 @@ STRINGS = {
         "lime.setup": "LIME splits each image into {segments:.0f} SLIC superpixels on average, switches random "
                       "subsets of them to their mean grey ({samples} perturbed copies per image) and fits a "
                       "linear model to the probability of the true class: green superpixels raise it, red ones "
-                      "lower it.",
+                      "lower it[[see:lime]].",
         "lime.fit": "The local linear models explain the classifier's probability with R² {r2:.2f} on average "
                     "(lowest {r2_min:.2f}).",
         "lime.title": "{cls}\n{p:.0%}",
@@ -57,7 +57,7 @@ STRINGS = {
         "lime.setup": "LIME 把每張圖片平均切成 {segments:.0f} 個 SLIC "
                       "superpixel，隨機把其中一部分換成該區塊的平均灰色（每張圖片 {samples} "
                       "個擾動樣本），再用線性模型擬合真實類別的機率：綠色的 superpixel "
-                      "會提高機率，紅色的會降低機率。",
+                      "會提高機率，紅色的會降低機率[[see:lime]]。",
         "lime.fit": "這些局部線性模型對分類器機率的解釋力 R² 平均為 {r2:.2f}（最低 {r2_min:.2f}）。",
         "lime.title": "{cls}\n{p:.0%}",
         "lime.title_wrong": "{cls} {p:.0%}\n預測：{pred}",

@@ -7,11 +7,9 @@ A formula ziamath cannot typeset, or a check outside its tolerance, fails the se
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 
 from fer_report import derivations
-from fer_report.mathsvg import pieces, render
+from fer_report.mathsvg import SvgWriter
 from fer_report.section import Result, Section
 
 # Display formulas, language-neutral (prose around them is in fer_report/i18n.py).
@@ -231,7 +229,7 @@ class ChecksFailed(AssertionError):
 
 
 def run(settings, figures, text) -> Result:
-    svg = _SvgWriter(figures.build_dir, figures.dir / "math")
+    svg = SvgWriter(figures.build_dir, figures.dir / "math")
     # Typeset first: a formula that cannot be rendered fails the build before any check runs.
     parts = [{"name": part, "title": text(f"math.{part}.title"), "prefixes": prefixes,
               "blocks": [{"kind": "formula", "latex": v, **svg.display(v)} if kind == "f"
@@ -271,40 +269,12 @@ def _check_sentence(part: str, checks: list[derivations.Check], text) -> str:
     return text(f"math.check.{part}", **values)
 
 
-def _row(c: derivations.Check, svg: "_SvgWriter", text) -> dict:
+def _row(c: derivations.Check, svg: SvgWriter, text) -> dict:
     latex, against = CHECK_ROWS[c.name]
     return {"name": c.name, "quantity": svg.inline(latex), "against": text(against), "cases": c.cases,
             "max_error": f"{c.max_error:.1e}" if c.max_error else "0",
             "tolerance": f"{c.tolerance:.0e}" if c.tolerance else "0",
             "result": text("math.pass" if c.passed else "math.fail"), "passed": c.passed}
-
-
-class _SvgWriter:
-    """Typesets formulas into build/figures/math/, one file per distinct formula (named by its hash)."""
-
-    def __init__(self, build_dir: Path, folder: Path) -> None:
-        self.build_dir, self.folder = build_dir, folder
-        self.count = 0
-
-    def _write(self, latex: str, inline: bool) -> dict:
-        s = render(latex, inline=inline)
-        name = ("i-" if inline else "d-") + hashlib.sha1(latex.encode()).hexdigest()[:12] + ".svg"
-        path = self.folder / name
-        if not path.exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(s.markup, encoding="utf-8")
-            self.count += 1
-        return {"svg": str(path.relative_to(self.build_dir)), "width": round(s.width, 2),
-                "height": round(s.height, 2), "depth": round(s.depth, 2)}
-
-    def display(self, latex: str) -> dict:
-        return self._write(latex, inline=False)
-
-    def inline(self, latex: str) -> dict:
-        return {"latex": latex, **self._write(latex, inline=True)}
-
-    def pieces(self, sentence: str) -> list[dict]:
-        return [self.inline(p["latex"]) if "latex" in p else p for p in pieces(sentence)]
 
 
 section = Section(name="math", order=80, run=run, question=QUESTION, strings=STRINGS,

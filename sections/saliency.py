@@ -34,7 +34,7 @@ STRINGS = {
         "sal.intro": "Each map shows how strongly each pixel changes the score of the predicted class (absolute "
                      "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
                      "confidently and correctly classified test image for each of {n_classes} classes, then the "
-                     "{k} most confident mistakes (in red).",
+                     "{k} most confident mistakes (in red)[[see:saliency]].",
         "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
                         "range; bottom) for the predicted class, with its probability above each image; the last "
                         "{k} columns are the most confident mistakes.",
@@ -44,7 +44,7 @@ STRINGS = {
         "sal.smooth": "SmoothGrad",
         "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad "
                      "則是對加上雜訊的多張複本取平均。圖中為 {n_classes} "
-                     "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）。",
+                     "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）[[see:saliency]]。",
         "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
                         "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from fer_report import presets
 from fer_report.errors import ConfigError
 
-COURSE_QUESTIONS = Path("/work/shared/course-questions.md")
+COURSE_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "course-questions.md"  # ../shared beside the repo
 
 # heading prefix in course-questions.md -> preset name
 YEARS = {
@@ -40,15 +41,21 @@ def course_tables() -> dict[str, list[tuple[str, str, str]]]:
 def expected_rows(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
     """(number, weight, text, heading) a preset must have for these rows.
 
-    Two rule-level translations, the only ones: a number the table repeats ("Bonus", "Bonus") is numbered
-    "Bonus 1", "Bonus 2" in order, so answer files can be told apart; the table's "–" (no weight) is "".
+    Three rule-level translations, the only ones: a number the table repeats ("Bonus", "Bonus") is numbered
+    "Bonus 1", "Bonus 2" in order, so answer files can be told apart; the table's "–" (no weight) is "";
+    the 2019 Fall "math" row, whose text carries the table writer's note '(students number it "6.")', is
+    number 6 without that note.
     The heading is "NUMBER. WEIGHT TEXT", the weight left out when empty or already stated in the text,
     and a note row is its text alone.
     """
     counts = {n: sum(r[0] == n for r in rows) for n, _, _ in rows}
+    counts.setdefault("6", 1)
     seen: dict[str, int] = {}
     out = []
     for number, weight, text in rows:
+        note = re.search(r' \(students number it "(\d+)\."\)$', text)
+        if note:
+            number, text = note.group(1), text[:note.start()]
         if counts[number] > 1:
             seen[number] = seen.get(number, 0) + 1
             number = f"{number} {seen[number]}"
@@ -122,7 +129,7 @@ def test_mapping_to_sections():
     assert sections("ntu-ml-2025-hw3", "2b") == ()  # the student's reasoning: no section can answer it
     assert sections("ntu-ml-2017spring-hw3", "Bonus 1") == ("semi_supervised",)
     fall = presets.load("ntu-ml-2019fall-hw3")
-    assert [q.parent for q in fall.questions if q.number.startswith("6-")] == ["math"] * 3
+    assert [q.parent for q in fall.questions if q.number.startswith("6-")] == ["6"] * 3
     for name in presets.names():
         for q in presets.load(name).questions:
             assert set(q.sections) <= set(presets.SECTIONS)

@@ -17,8 +17,8 @@ from fer_report.errors import ConfigError, did_you_mean
 
 #: Section names a question may point to (some exist, the others are being written).
 SECTIONS = ("architecture", "model_code", "history", "augmentation", "augmentation_code", "dnn", "normalization",
-            "confusion", "confusion_code", "saliency", "filters", "lime", "gradcam", "methods", "math_conv",
-            "math_batchnorm", "math_softmax", "complexity", "pca", "semi_supervised", "pretrained")
+            "confusion", "confusion_code", "saliency", "filters", "lime", "gradcam", "methods", "math.conv",
+            "math.bn", "math.ce", "complexity", "pca", "semi_supervised", "pretrained")
 KINDS = ("question", "note")
 LANGS = ("en", "zh-TW")
 COLLABORATORS = "(Collaborators: )"
