@@ -1,4 +1,4 @@
-"""Bad input of the user's own model, checkpoint, logs, pictures and options (issues 11 and 12), for the
+"""Bad input of the user's own model, checkpoint, logs, pictures, answers and options (issues 11-13), for the
 table of tests/e2e/test_bad_input.py: each case writes what a student would have and names the message."""
 
 from __future__ import annotations
@@ -171,6 +171,16 @@ def own_cases(Case) -> list:
              ("--classes: unknown class 'happiness'; did you mean 'happy'?",)),
         Case("own-normalize", "unknown --normalize", options, "--normalize 0-255",
              lambda d: ["--normalize", "0-255"], ("--normalize: '0-255' is not one of 0-1, mean-std, imagenet",)),
+        Case("preset-unknown", "unknown --questions preset", options, "--questions ntu-ml-2019fal-hw3",
+             lambda d: ["--questions", "ntu-ml-2019fal-hw3"],
+             ("unknown preset 'ntu-ml-2019fal-hw3'; did you mean 'ntu-ml-2019fall-hw3'?",)),
+        Case("answers-unknown-number", "an answer for a question the preset lacks", "--answers", "answers/7.md",
+             lambda d: [(d / "answers").mkdir(), (d / "answers" / "7.md").write_text("x"), "--questions",
+                        "ntu-ml-2019fall-hw3", "--answers", "answers"][2:],
+             ("answers/7.md: no question '7' in this preset",)),
+        Case("answers-without-preset", "--answers without a preset", "--answers", "--answers answers/ alone",
+             lambda d: [(d / "answers").mkdir(), "--answers", "answers"][1:],
+             ("--answers: answers are files named by question number",)),
         Case("own-model-size", "a model that runs at another size", model, "a 44x44-only model, 48x48 data",
              _model(MODEL.replace("width * 12 * 12", "width * 11 * 11")),
              ("does not run on the data's 48x48 images but does on 44x44",), code=0),
