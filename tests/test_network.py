@@ -85,7 +85,7 @@ def with_weights(tmp_path: Path, model_file: Path, name: str, args: dict | None 
     return str(path)
 
 
-STUDENT_FILES = ["keras_style", "inplace_activations", "functional_forward", "shared_relu", "view_flatten",
+STUDENT_FILES = ["keras_style", "inplace_activations", "functional_forward", "functional_inplace", "shared_relu", "view_flatten",
                  "required_args", "cuda_default", "rgb_input", "crop44", "softmax_output", "log_softmax_output",
                  "tuple_output", "vggish", "build_function", "helper_after", "grey_to_rgb", "dense_only",
                  "resnet_wrapper"]

@@ -78,7 +78,7 @@ def gradcam_by_formula(model: nn.Module, layer_name: str, x, targets) -> np.ndar
             if not out.requires_grad:  # the weights are frozen and the input needs no gradient
                 out = out.detach().requires_grad_(True)
             seen.append(out)
-            return out
+            return out.clone()  # the model goes on with a copy: an in-place op after the layer cannot touch A^k
 
         handle = layer.register_forward_hook(keep)
         try:
