@@ -411,7 +411,7 @@ OPTION_CASES = [
          _toml('[autor]\nname = "x"\n'), ("report.toml line 1: unknown key 'autor'; did you mean 'author'?",)),
     Case("config-author-key", "TOML unknown key", "config file", "[author] line 3: nmae = ...",
          _toml('[author]\nstudent_id = "b01"\nnmae = "x"\n'),
-         ("report.toml line 3: unknown key(s) in [author]: nmae (known: student_id, department, name)",)),
+         ("report.toml line 3: unknown key(s) in [author]: nmae (known: student_id, department, name, collaborators)",)),
     Case("config-wrong-type", "TOML wrong type", "config file", 'line 1: epochs = "3"', _toml('epochs = "3"\n'),
          ("report.toml line 1: key 'epochs' is str '3', expected int",)),
     Case("config-wrong-type-bool", "TOML wrong type", "config file", "line 1: augment = 1", _toml("augment = 1\n"),
