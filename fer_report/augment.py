@@ -12,17 +12,23 @@ Policies:
   strong  the augmentation of Khaireddin & Chen (arXiv:2105.03588), the best published single network
           on FER2013: random resized crop (area 0.8-1.2, aspect 3/4-4/3), shift +-20 % (p 0.5), flip,
           rotation +-10 deg (p 0.5), then random erasing (p 0.5) of each training crop
+  flip    a random horizontal flip only (what most student scripts do)
+
+Batch mixing (``draw_mix`` then ``mix``) is drawn the same way, for the whole global batch: mixup
+(Zhang et al. 2018) blends each image with a partner from the same batch, CutMix (Yun et al. 2019)
+pastes a box of the partner in; the labels are mixed with the same weight by the loss.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-POLICIES = ("light", "strong")
+POLICIES = ("light", "strong", "flip")
 TEN_CROP_FRACTION = 40 / 48  # the paper's 40x40 crops of 48x48 faces
 CROPS = 10
 
@@ -48,6 +54,8 @@ def draw_theta(policy: str, n: int, generator: torch.Generator) -> torch.Tensor:
         return light_theta(n, generator)
     if policy == "strong":
         return strong_theta(n, generator)
+    if policy == "flip":
+        return light_theta(n, generator, max_rotation=0.0, max_shift=0.0, scale_range=(1.0, 1.0))
     raise ValueError(f"unknown augmentation policy {policy!r} (known: {', '.join(POLICIES)})")
 
 
@@ -155,11 +163,62 @@ def draw_erasing(n: int, generator: torch.Generator, size: tuple[int, int], *, p
 
 def erase(x: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
     """Set each image's box to 0 (the mean, for normalised input) on every channel."""
-    boxes = boxes.to(x.device)
-    rows = torch.arange(x.shape[-2], device=x.device)
-    cols = torch.arange(x.shape[-1], device=x.device)
-    top, left, h, w = (boxes[:, i, None] for i in range(4))
-    in_rows = (rows >= top) & (rows < top + h)  # (B, H)
-    in_cols = (cols >= left) & (cols < left + w)  # (B, W)
-    mask = in_rows[:, None, :, None] & in_cols[:, None, None, :]
-    return x.masked_fill(mask, 0.0)
+    return x.masked_fill(box_mask(boxes.to(x.device), x.shape[-2], x.shape[-1]), 0.0)
+
+
+def box_mask(boxes: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """(B, 1, h, w) bool, True inside each (top, left, height, width) box of ``boxes`` (B, 4)."""
+    rows = torch.arange(h, device=boxes.device)
+    cols = torch.arange(w, device=boxes.device)
+    top, left, bh, bw = (boxes[:, i, None] for i in range(4))
+    in_rows = (rows >= top) & (rows < top + bh)  # (B, H)
+    in_cols = (cols >= left) & (cols < left + bw)  # (B, W)
+    return in_rows[:, None, :, None] & in_cols[:, None, None, :]
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How one global batch is mixed: image i with image ``partner[i]``, keeping the share ``lam`` of
+    itself (of its label, too). For CutMix (``cut`` True) ``lam`` is the area left outside ``box``."""
+
+    lam: torch.Tensor  # () float, on the generator's device
+    partner: torch.Tensor  # (n,) positions in the batch
+    cut: torch.Tensor  # () bool: CutMix (True) or mixup (False) for this batch
+    box: torch.Tensor  # (4,) long: top, left, height, width of the pasted box (height 0 for mixup)
+
+
+def draw_mix(n: int, generator: torch.Generator, size: tuple[int, int], *, mixup: float = 0.0,
+             cutmix: float = 0.0) -> Mix | None:
+    """The mixing of a batch of ``n``: mixup with Beta(mixup, mixup) weights, CutMix with a box of area
+    Beta(cutmix, cutmix), or (both given) either one with probability 1/2, as timm does; None when off.
+
+    Everything stays on the generator's device (no host round trip per batch); the random numbers drawn
+    do not depend on what is drawn, so a batch's draws are the same whatever the coin says.
+    """
+    if mixup <= 0 and cutmix <= 0:
+        return None
+    dev = generator.device
+    coin, cy, cx = torch.rand(3, generator=generator, device=dev)
+    cut = coin < 0.5 if mixup > 0 and cutmix > 0 else torch.tensor(cutmix > 0, device=dev)
+    alpha = torch.where(cut, cutmix, mixup).to(torch.float32).expand(2).contiguous()
+    g = torch._standard_gamma(alpha, generator=generator)  # Beta(a, a) = G1 / (G1 + G2); torch's own sampler
+    lam = g[0] / (g[0] + g[1]).clamp_min(1e-12)
+    partner = torch.randperm(n, generator=generator, device=dev)
+    # CutMix's box (Yun et al.'s reference code): sides sqrt(1 - lam) of the image's, centre uniform, clipped
+    h_img, w_img = size
+    half_h = (h_img * torch.sqrt(1 - lam)).floor() // 2
+    half_w = (w_img * torch.sqrt(1 - lam)).floor() // 2
+    y0, x0 = (cy * h_img).floor(), (cx * w_img).floor()
+    top, bottom = (y0 - half_h).clamp(0, h_img), (y0 + half_h).clamp(0, h_img)
+    left, right = (x0 - half_w).clamp(0, w_img), (x0 + half_w).clamp(0, w_img)
+    box = torch.stack([top, left, torch.where(cut, bottom - top, 0.0), right - left]).long()
+    area = (bottom - top) * (right - left) / (h_img * w_img)
+    return Mix(lam=torch.where(cut, 1 - area, lam), partner=partner, cut=cut, box=box)
+
+
+def mix(x: torch.Tensor, partner_x: torch.Tensor, m: Mix) -> torch.Tensor:
+    """Images ``x`` mixed with their partners' (already augmented) images ``partner_x``, as ``m`` says."""
+    lam = m.lam.to(x.device, x.dtype)
+    blended = lam * x + (1 - lam) * partner_x
+    pasted = torch.where(box_mask(m.box.to(x.device)[None], x.shape[-2], x.shape[-1]), partner_x, x)
+    return torch.where(m.cut.to(x.device), pasted, blended)

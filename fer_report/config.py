@@ -17,7 +17,7 @@ from fer_report.options import option
 LANGS = ("en", "zh-TW")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("adam", "sgd")
-AUGMENT_POLICIES = ("light", "strong")  # see fer_report/augment.py
+AUGMENT_POLICIES = ("light", "strong", "flip")  # see fer_report/augment.py
 SCHEDULES = ("cosine", "plateau")
 ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
 SYNTHETIC_SIZES = ("default", "small", "tiny")
@@ -157,7 +157,8 @@ class Settings:
     augment: bool = option(True, affects="training", group="training", flag="--no-augment", key_always=True,
                            help="train without flip/rotation/shift/scale augmentation")
     augment_policy: str = option("light", affects="training", group="training", choices=AUGMENT_POLICIES, help=(
-        "light (flip, rotation, shift, zoom) or strong (random resized crop, shift, flip, rotation, random erasing)"))
+        "light (flip, rotation, shift, zoom), strong (random resized crop, shift, flip, rotation, random erasing) "
+        "or flip (a horizontal flip only)"))
     ten_crop: bool = option(False, affects="training", group="training",
                             help="train on the ten crops of each image and average them at test time")
     schedule: str = option("cosine", affects="training", group="training", choices=SCHEDULES,

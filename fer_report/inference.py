@@ -99,28 +99,34 @@ def autocast(device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast(device))
 
 
-def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False) -> torch.Tensor:
-    """float32 class scores; with ``ten_crop`` the mean over the ten crops of each image (test-time averaging)."""
+def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False, tta: str = "none") -> torch.Tensor:
+    """float32 class scores; test-time averaging of the logits: with ``ten_crop`` the mean over the ten
+    crops of each image, with ``tta="flip"`` the mean of the image and its horizontal mirror (the ten
+    crops hold their own mirrors, so flip adds nothing to them)."""
     from fer_report.augment import CROPS, warp, with_ten_crops
 
     with autocast(x.device):
-        if not ten_crop:
-            return model(x).float()
-        n = x.shape[0]
-        crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, n, x.device))
-        return model(crops).float().view(n, CROPS, -1).mean(1)
+        if ten_crop:
+            n = x.shape[0]
+            crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, n, x.device))
+            return model(crops).float().view(n, CROPS, -1).mean(1)
+        if tta == "flip":
+            n = x.shape[0]
+            return model(torch.cat([x, x.flip(-1)])).float().view(2, n, -1).mean(0)
+        return model(x).float()
 
 
 @torch.no_grad()
 def predict_probs(model: nn.Module, images: np.ndarray, spec: InputSpec, device: torch.device, *,
-                  ten_crop: bool = False, batch: int = 512) -> np.ndarray:
-    """(N, classes) softmax of the model for uint8 images, in eval mode, as validation accuracy was measured."""
+                  ten_crop: bool = False, tta: str = "none", batch: int = 512) -> np.ndarray:
+    """(N, classes) softmax of the model for uint8 images, in eval mode, as validation accuracy was measured
+    (pass the run's ``ten_crop`` and ``tta``, as ``Trained`` holds them)."""
     out = []
     was_training = model.training
     model.eval()
     try:
         for i in range(0, len(images), batch):
-            out.append(torch.softmax(logits(model, to_input(images[i:i + batch], spec, device), ten_crop=ten_crop),
+            out.append(torch.softmax(logits(model, to_input(images[i:i + batch], spec, device), ten_crop=ten_crop, tta=tta),
                                      1).cpu().numpy())
     finally:
         model.train(was_training)

@@ -1,4 +1,10 @@
-"""Question: the confusion matrix on the test split, and which classes get confused with which."""
+"""Question: the confusion matrix on the test split, and which classes get confused with which.
+
+Beside accuracy it gives macro-F1 and balanced accuracy, which weigh every class alike: FER2013's
+Disgust is 1.5 % of the images, so a model that never predicts it loses almost no accuracy but a
+seventh of either score. It also says which split chose the checkpoint (validation, never test) and
+what the run's ``--balance`` did for the rarest class.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,26 @@ QUESTION = {
 STRINGS = {
     "en": {
         "conf.accuracy": "Test accuracy is {acc:.1%} on {n:,} images ({split}); validation accuracy {val_acc:.1%}.",
+        "conf.macro": "Macro-F1 is {f1:.1%} and balanced accuracy (the mean of the {k} per-class recalls) {bal:.1%}: "
+                      "unlike accuracy they weigh every class alike, so a rare class the model misses pulls them "
+                      "down.",
+        "conf.checkpoint": "The checkpoint was chosen on {val} (the validation split: the epoch with the best "
+                           "accuracy there), never on {test} (the test split), so these test figures are the "
+                           "model's first look at {test}.",
+        "conf.checkpoint_given": "The model came trained: whoever trained it chose its checkpoint (if they chose it "
+                                 "on {test}, these test figures are optimistic).",
+        "conf.rare": "{cls} is the rarest class ({share:.1%} of the training images, {n} test images): recall "
+                     "{recall:.0%}, precision {precision:.0%} ({predicted} test images predicted {cls}).",
+        "conf.rare_never": "{cls} is the rarest class ({share:.1%} of the training images, {n} test images): the "
+                           "model never predicts it, so its recall is 0 and its precision undefined.",
+        "conf.balance_none": "Training used no class balancing (--balance none): every image counts the same, so "
+                             "a class this rare costs little to ignore; --balance weights or sampler counters that.",
+        "conf.balance_weights": "Training weighted each image's loss by the inverse frequency of its class "
+                                "(--balance weights), so every class weighed the same in total: a {cls} image "
+                                "counted {w:.1f} times an average image, a {common} image {common_w:.2f} times.",
+        "conf.balance_sampler": "Training drew its batches class-balanced (--balance sampler), so every class "
+                                "filled the same share of them: each {cls} image was seen about {w:.1f} times an "
+                                "epoch, a {common} image about {common_w:.2f} times.",
         "conf.pair": "{true} is most often mistaken for {pred}: {pct:.0%} of {true} images ({count} of {total}).",
         "conf.best_worst": "The easiest class is {best} ({best_acc:.0%} correct); the hardest is {worst} "
                            "({worst_acc:.0%} correct).",
@@ -31,6 +57,11 @@ STRINGS = {
         "conf.support": "Test images",
         "conf.recall": "Accuracy (recall)",
         "conf.precision": "Precision",
+        "conf.f1": "F1",
+        "conf.metric": "Test split",
+        "conf.acc_name": "Accuracy",
+        "conf.f1_name": "Macro-F1",
+        "conf.bal_name": "Balanced accuracy",
         "conf.counts": "Counts",
         "conf.normalised": "Row-normalised",
         "conf.true": "True class",
@@ -39,6 +70,22 @@ STRINGS = {
     },
     "zh-TW": {
         "conf.accuracy": "測試準確率為 {acc:.1%}（{split}，共 {n:,} 張）；validation 準確率為 {val_acc:.1%}。",
+        "conf.macro": "Macro-F1 為 {f1:.1%}，balanced accuracy（{k} 個類別 recall 的平均）為 {bal:.1%}：與準確率"
+                      "不同，它們對每個類別一視同仁，模型漏掉稀少的類別時這兩個數字會明顯下降。",
+        "conf.checkpoint": "checkpoint 是依 {val} 選出的（validation split：在其上準確率最高的 epoch），從未依 {test}"
+                           "（test split）選擇，因此這些測試數字是模型第一次看到 {test} 的結果。",
+        "conf.checkpoint_given": "這個模型是訓練好之後給定的：checkpoint 由訓練它的人選擇（若是依 {test} 選出，這些測試"
+                                 "數字會偏高）。",
+        "conf.rare": "{cls}是最稀少的類別（占訓練圖片的 {share:.1%}，測試圖片 {n} 張）：recall {recall:.0%}，"
+                     "precision {precision:.0%}（有 {predicted} 張測試圖片被預測為{cls}）。",
+        "conf.rare_never": "{cls}是最稀少的類別（占訓練圖片的 {share:.1%}，測試圖片 {n} 張）：模型從未預測它，"
+                           "因此 recall 為 0，precision 無法定義。",
+        "conf.balance_none": "訓練時沒有做類別平衡（--balance none）：每張圖片的權重相同，忽略這麼稀少的類別幾乎"
+                             "沒有代價；--balance weights 或 sampler 可以改善。",
+        "conf.balance_weights": "訓練時每張圖片的 loss 依其類別頻率的倒數加權（--balance weights），使每個類別的總權重"
+                                "相同：一張{cls}圖片的權重是平均的 {w:.1f} 倍，一張{common}圖片是 {common_w:.2f} 倍。",
+        "conf.balance_sampler": "訓練時以類別平衡的方式抽取 batch（--balance sampler），使每個類別占相同的比例：每張"
+                                "{cls}圖片一個 epoch 約被看到 {w:.1f} 次，每張{common}圖片約 {common_w:.2f} 次。",
         "conf.pair": "{true}最常被誤判為{pred}：{true}的圖片中有 {pct:.0%}（{total} 張中的 {count} 張）。",
         "conf.best_worst": "最容易辨識的是{best}（正確率 {best_acc:.0%}）；最難的是{worst}（正確率 "
                            "{worst_acc:.0%}）。",
@@ -49,6 +96,11 @@ STRINGS = {
         "conf.support": "測試圖片數",
         "conf.recall": "正確率（recall）",
         "conf.precision": "精確率（precision）",
+        "conf.f1": "F1",
+        "conf.metric": "測試集",
+        "conf.acc_name": "準確率",
+        "conf.f1_name": "Macro-F1",
+        "conf.bal_name": "Balanced accuracy",
         "conf.counts": "張數",
         "conf.normalised": "依真實類別正規化",
         "conf.true": "真實類別",
@@ -84,10 +136,16 @@ def analyse(cm: np.ndarray, classes: tuple[str, ...] | list[str]) -> dict:
         strongest.setdefault(p["true"], p)
     valid = ~np.isnan(recall)
     order = np.argsort(np.where(valid, recall, np.inf))
+    tp = np.diag(cm).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):  # F1 = 2 tp / (2 tp + fp + fn); 0 for a class never hit
+        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), np.nan)
     return {
         "accuracy": float(np.trace(cm) / max(1, cm.sum())),
-        "per_class": [{"class": c, "support": int(support[i]), "recall": _num(recall[i]),
-                       "precision": _num(precision[i])} for i, c in enumerate(classes)],
+        # over the classes the test split has: a class never predicted scores 0, not "undefined"
+        "macro_f1": float(np.nanmean(np.where(support > 0, f1, np.nan))) if valid.any() else None,
+        "balanced_accuracy": float(np.nanmean(recall)) if valid.any() else None,
+        "per_class": [{"class": c, "support": int(support[i]), "predicted": int(predicted[i]), "recall": _num(recall[i]),
+                       "precision": _num(precision[i]), "f1": _num(f1[i])} for i, c in enumerate(classes)],
         "pairs": pairs,
         "strongest": list(strongest.values()),
         "mutual": mutual,
@@ -97,17 +155,29 @@ def analyse(cm: np.ndarray, classes: tuple[str, ...] | list[str]) -> dict:
     }
 
 
-def run(dataset, predictions, figures, text) -> Result:
+def run(dataset, predictions, trained, settings, figures, text) -> Result:
     classes = dataset.classes
     test = predictions.test
     cm = confusion_matrix(test.y_true, test.y_pred, len(classes))
     f = analyse(cm, classes)
     recall = {r["class"]: r["recall"] for r in f["per_class"]}
-    lines = [text("conf.accuracy", acc=f["accuracy"], n=int(cm.sum()), split=dataset.split_names["test"],
+    names = dataset.split_names
+    lines = [text("conf.accuracy", acc=f["accuracy"], n=int(cm.sum()), split=names["test"],
                   val_acc=predictions.val.accuracy)]
+    if f["macro_f1"] is not None:
+        lines.append(text("conf.macro", f1=f["macro_f1"], bal=f["balanced_accuracy"],
+                          k=sum(r["support"] > 0 for r in f["per_class"])))
+    trained_here = getattr(trained, "trained_here", True)
+    if trained_here:
+        lines.append(text("conf.checkpoint", val=names["val"], test=names["test"]))
+    else:
+        lines.append(text("conf.checkpoint_given", test=names["test"]))
     if f["best"] is not None:
         lines.append(text("conf.best_worst", best=text.cls(f["best"]), best_acc=recall[f["best"]],
                           worst=text.cls(f["worst"]), worst_acc=recall[f["worst"]]))
+    rare = rare_class(dataset.train.y, len(classes))
+    balance = getattr(settings, "balance", "none") if trained_here else None
+    lines += _rare_sentences(f["per_class"], rare, dataset.train.y, balance, text)
     for p in f["strongest"][:3]:
         lines.append(text("conf.pair", true=text.cls(p["true"]), pred=text.cls(p["pred"]), pct=p["rate"],
                           count=p["count"], total=p["total"]))
@@ -121,8 +191,40 @@ def run(dataset, predictions, figures, text) -> Result:
     fig = plot_confusion(cm, [text.cls(c) for c in classes], text=text)
     figure = figures.save(fig, "confusion", text("cap.confusion"))
     rows = [{**r, "name": text.cls(r["class"])} for r in f["per_class"]]
-    return Result(numbers={**f, "matrix": cm.tolist(), "val_accuracy": predictions.val.accuracy},
-                  text=lines, figures=[figure], tables={"per_class": rows})
+    return Result(numbers={**f, "matrix": cm.tolist(), "val_accuracy": predictions.val.accuracy,
+                           "checkpoint_split": names["val"] if trained_here else None,
+                           "balance": balance, "rare_class": classes[rare]},
+                  text=lines, figures=[figure],
+                  tables={"per_class": rows, "summary": {"split": names["test"], "accuracy": f["accuracy"],
+                                                          "macro_f1": f["macro_f1"],
+                                                          "balanced_accuracy": f["balanced_accuracy"]}})
+
+
+def rare_class(train_y: np.ndarray, n: int) -> int:
+    """The class with the fewest training images (FER2013's Disgust), the one imbalance hurts most."""
+    counts = np.bincount(train_y, minlength=n)
+    return int(np.argmin(np.where(counts > 0, counts, np.iinfo(np.int64).max)))
+
+
+def _rare_sentences(per_class: list[dict], k: int, train_y: np.ndarray, balance: str | None, text) -> list[str]:
+    """Class ``k``'s recall and precision, and what the run's --balance did for it (None: not trained here)."""
+    row, counts = per_class[k], np.bincount(train_y).astype(float)
+    share, name = counts[k] / max(1.0, counts.sum()), text.cls(row["class"])
+    lines = []
+    if row["support"] > 0 and row["predicted"] == 0:
+        lines.append(text("conf.rare_never", cls=name, share=share, n=row["support"]))
+    elif row["support"] > 0:
+        lines.append(text("conf.rare", cls=name, share=share, n=row["support"], recall=row["recall"],
+                          precision=row["precision"], predicted=row["predicted"]))
+    # --balance weights: an image of class c weighs N / (K n_c); sampler: class c's n_c images share N / K draws
+    present, common = int((counts > 0).sum()), int(np.argmax(counts))
+    relative = {"w": 1.0 / (present * share), "common_w": counts.sum() / (present * counts[common])}
+    if balance in ("weights", "sampler"):
+        lines.append(text(f"conf.balance_{balance}", cls=name, common=text.cls(per_class[common]["class"]),
+                          **relative))
+    elif balance == "none":
+        lines.append(text("conf.balance_none"))
+    return lines
 
 
 def plot_confusion(cm: np.ndarray, labels: list[str], *, text) -> plt.Figure:

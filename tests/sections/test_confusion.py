@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from fer_report import CLASSES
 from fer_report.section import run_section
@@ -33,7 +34,7 @@ def test_analysis_finds_the_strongest_confusion_with_its_rate():
 
 def test_each_class_is_named_once_at_its_strongest_confusion():
     cm = known_matrix()
-    fear, sad, neutral = CLASSES.index("Fear"), CLASSES.index("Sad"), CLASSES.index("Neutral")
+    fear, neutral = CLASSES.index("Fear"), CLASSES.index("Neutral")
     cm[fear, neutral] = 15  # Fear's second confusion: in the pairs, not in the sentences
     f = analyse(cm, CLASSES)
     assert [(p["true"], p["pred"]) for p in f["pairs"]][:2] == [("Fear", "Sad"), ("Fear", "Neutral")]
@@ -64,3 +65,51 @@ def test_section_on_a_tiny_trained_model(tiny_artefacts):
     assert m.shape == (7, 7) and m.sum() == len(tiny_artefacts.dataset.test)
     assert result.numbers["accuracy"] == tiny_artefacts.predictions.test.accuracy
     assert result.text[0].startswith("Test accuracy is")
+
+
+def test_macro_f1_and_balanced_accuracy_weigh_every_class_alike():
+    sklearn = pytest.importorskip("sklearn.metrics")
+    cm = known_matrix()
+    cm[1, 1], cm[1, 0] = 0, 10  # Disgust never predicted: its F1 is 0, not left out
+    y_true = np.repeat(np.arange(7), cm.sum(1))
+    y_pred = np.concatenate([np.repeat(np.arange(7), row) for row in cm])
+    f = analyse(cm, CLASSES)
+    assert f["macro_f1"] == pytest.approx(sklearn.f1_score(y_true, y_pred, average="macro", zero_division=0))
+    assert f["balanced_accuracy"] == pytest.approx(sklearn.balanced_accuracy_score(y_true, y_pred))
+    disgust = f["per_class"][1]
+    assert (disgust["recall"], disgust["precision"], disgust["f1"], disgust["predicted"]) == (0.0, None, 0.0, 0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_rarest_class_gets_its_recall_precision_and_what_balancing_did(lang):
+    t = confusion.section.text(lang)
+    train_y = np.repeat(np.arange(7), [40, 10, 40, 200, 40, 30, 40])  # Disgust 10 of 400
+    per_class = analyse(known_matrix(), CLASSES)["per_class"]
+    none = confusion._rare_sentences(per_class, 1, train_y, "none", t)
+    assert len(none) == 2 and "--balance none" in none[1] and "100%" in none[0]  # 10 of 10 right, none mistaken
+    weights = confusion._rare_sentences(per_class, 1, train_y, "weights", t)[1]
+    assert "5.7" in weights and "0.29" in weights  # N / (K n_c): 400 / (7 * 10) and 400 / (7 * 200)
+    sampler = confusion._rare_sentences(per_class, 1, train_y, "sampler", t)[1]
+    assert "--balance sampler" in sampler and "5.7" in sampler
+    assert len(confusion._rare_sentences(per_class, 1, train_y, None, t)) == 1  # a given model: no --balance
+    cm = known_matrix()
+    cm[1, 1], cm[1, 0] = 0, 10
+    never = confusion._rare_sentences(analyse(cm, CLASSES)["per_class"], 1, train_y, "none", t)[0]
+    assert never == t("conf.rare_never", cls=t.cls("Disgust"), share=0.025, n=10)
+    assert confusion.rare_class(train_y, 7) == 1
+
+
+def test_section_says_which_split_chose_the_checkpoint(tiny_artefacts):
+    from fer_report.train import Trained
+
+    result = run_section(confusion.section, tiny_artefacts)
+    names = tiny_artefacts.dataset.split_names
+    expected = confusion.section.text("en")("conf.checkpoint", val=names["val"], test=names["test"])
+    assert expected in result.text and result.numbers["checkpoint_split"] == names["val"]
+    assert result.numbers["balance"] == tiny_artefacts.settings.balance
+    assert 0 <= result.numbers["macro_f1"] <= 1 and result.tables["summary"]["split"] == names["test"]
+    t = tiny_artefacts.trained
+    given = Trained.given(t.model, t.spec)  # a model that came trained: we cannot say how it was chosen
+    result = run_section(confusion.section, tiny_artefacts, trained=given)
+    assert result.numbers["checkpoint_split"] is None and result.numbers["balance"] is None
+    assert any("came trained" in line for line in result.text)
