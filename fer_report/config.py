@@ -4,14 +4,12 @@ which cache keys it enters all come from that declaration (``fer_report.options`
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fer_report import options
-from fer_report.errors import ConfigError, did_you_mean
+from fer_report import options, toml_file
+from fer_report.errors import ConfigError
 from fer_report.options import option
 
 LANGS = ("en", "zh-TW")
@@ -231,14 +229,14 @@ def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, 
     values: dict[str, Any] = {}
     lines: dict[str, str] = {}
     if recipe is not None:
-        recipe_path = recipe_file(recipe)
-        values.update(_read_toml(recipe_path, cls))
+        recipe_path = toml_file.recipe_file(recipe)
+        values.update(toml_file.read_toml(recipe_path, cls))
         lines = {k: f"recipe {recipe} ({recipe_path})" for k in values}
     if config_file is not None:
-        from_file = _read_toml(Path(config_file), cls)
+        from_file = toml_file.read_toml(Path(config_file), cls)
         values.update(from_file)
         text = Path(config_file).read_text(encoding="utf-8")
-        lines.update({k: f"{config_file}{_line_of(text, k)}" for k in from_file})
+        lines.update({k: f"{config_file}{toml_file.line_of(text, k)}" for k in from_file})
     flags = {k: v for k, v in overrides.items() if v is not None}
     values.update(flags)
     author = Author(**values.pop("author", {}))
@@ -253,65 +251,6 @@ def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, 
     options.validate(settings, source)
     _check_models(settings, source)
     return settings
-
-
-def recipes() -> list[str]:
-    """Names of the built-in recipes (configs/NAME.toml, installed as fer_report.configs)."""
-    return sorted(p.stem for p in _configs_dir().glob("*.toml"))
-
-
-def recipe_file(name: str) -> Path:
-    path = _configs_dir() / f"{name}.toml"
-    if not path.is_file():
-        raise ConfigError(f"--recipe: unknown recipe '{name}'{did_you_mean(name, recipes())} "
-                          f"(known: {', '.join(recipes())})")
-    return path
-
-
-def _configs_dir() -> Path:
-    import fer_report.configs as c
-
-    return Path(next(iter(c.__path__)))
-
-
-def _line_of(text: str, key: str) -> str:
-    """' line N' where ``key = ...`` or ``[key]`` is written (tomllib keeps no positions); '' if not found."""
-    k = re.escape(key)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(rf"""\s*(["']?{k}["']?\s*=|\[\s*["']?{k}["']?\s*\])""", line):
-            return f" line {number}"
-    return ""
-
-
-def _read_toml(path: Path, cls: type) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        where = f"{path}{_line_of(text, key)}"
-        if key == "author" and isinstance(value, dict):
-            out["author"] = value
-            continue
-        if key == "questions" and isinstance(value, str):  # questions = "PRESET": the course year's question set
-            out["preset"] = value
-            continue
-        name, value = options.check_toml_value(cls, key, value, where)
-        out[name] = value
-    author = out.get("author", {})
-    unknown = sorted(set(author) - {f.name for f in fields(Author)})
-    if unknown:
-        raise ConfigError(f"{path}{_line_of(text, unknown[0])}: unknown key(s) in [author]: {', '.join(unknown)} "
-                          "(known: student_id, department, name, collaborators)")
-    for key, value in {**author, **out.get("questions", {})}.items():
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}{_line_of(text, key)}: '{key}' is {type(value).__name__} {value!r}, "
-                              "expected a string")
-    return out
 
 
 def _check_models(s: Settings, source) -> None:
