@@ -64,13 +64,12 @@ CANDIDATES: dict[str, dict] = {
     "tta-flip": dict(tta="flip"),
     "e30": dict(epochs=30),
     "e40": dict(epochs=40),
-    # the same ~480 s as the plain script buys ~36 epochs of the vectorised loop
-    "e36": dict(epochs=36),
-    "flip-e36": dict(augment_policy="flip", epochs=36),
-    "flip+weights": dict(augment_policy="flip", balance="weights"),
-    "flip+sampler": dict(augment_policy="flip", balance="sampler"),
-    "flip-e36+weights": dict(augment_policy="flip", balance="weights", epochs=36),
-    "e36+weights": dict(balance="weights", epochs=36),
+    # the plain script's time buys ~2.5x the epochs of the batched, bf16 loop
+    "e50": dict(epochs=50),
+    "flip-e50": dict(augment_policy="flip", epochs=50),
+    "flip-e50+weights": dict(augment_policy="flip", balance="weights", epochs=50),
+    "flip-e50+sampler": dict(augment_policy="flip", balance="sampler", epochs=50),
+    "e50+weights": dict(balance="weights", epochs=50),
 }
 
 
@@ -183,8 +182,9 @@ def summarise(runs: list[dict], budget: float) -> list[dict]:
                **{k: stat(k) for k in ("test_acc", "macro_f1", "balanced_acc", "disgust_recall", "val_acc",
                                        "wall_s", "cpu_s")}}
         row["within_budget"] = row["wall_s"]["mean"] <= budget
-        if plain_wall:  # the machine is shared: time against the plain script measured in the same campaign
+        if plain_wall:  # the machine is shared: the budget is the plain script measured in the same campaign
             row["wall_vs_plain"] = round(statistics.median(r["wall_s"] for r in rs) / plain_wall, 2)
+            row["within_budget"] = row["wall_vs_plain"] <= 1.0
         if name == "plain-script":
             last4 = [a for r in rs for a in r["last4_test_acc"]]
             row["last4_test_acc"] = {"min": round(min(last4), 4), "max": round(max(last4), 4),
@@ -223,8 +223,9 @@ def main() -> None:
     result.update({
         "benchmark": "accuracy", "data": str(args.data), "model": "cnn4", "selection": "best PublicTest (val) epoch",
         "score": "PrivateTest (test) at that epoch", "budget_s": BUDGET_S, "today": TODAY,
-        "candidates": {n: known.get(n, "plain PyTorch loop: Adam 1e-3, batch 128, flip only, no schedule")
-                       for n in names},
+        "candidates": {**result.get("candidates", {}),  # a resumed campaign keeps the earlier ones
+                       **{n: known.get(n, "plain PyTorch loop: Adam 1e-3, batch 128, flip only, no schedule")
+                          for n in names}},
         "machine": {"cpus": os.cpu_count(), "threads": torch.get_num_threads(), "platform": platform.platform(),
                     "python": platform.python_version(), "torch": torch.__version__,
                     "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY")},

@@ -5,6 +5,8 @@ are taken (the gradient is the average of two half-batch gradients), so they mus
 The course CNN has BatchNorm, which on gloo normalises each half batch with its own statistics
 (SyncBatchNorm is CUDA-only; fer_report.train uses it there), and dropout masks drawn per process:
 for it the test asserts agreement within a tolerance, plus rank-0-only writing of the cache.
+The steps run in fp32 here: under bf16 autocast (a CPU with native bf16) the half-batch sums round
+differently at bf16's 3 significant digits, which would hide the plumbing this test is about.
 """
 
 from __future__ import annotations
@@ -38,15 +40,19 @@ PLAIN_RUNS = {
 
 
 def _runs(root: Path) -> dict[str, object]:
+    import fer_report.inference as inference
+
     data = make_synthetic(seed=0, size="tiny")
-    real_model = tr._new_model
+    real_model, real_bf16 = tr._new_model, inference.train_bf16
     tr._new_model = _plain_model
+    inference.train_bf16 = lambda device: False  # fp32 steps, in a spawned worker and in the test's process
     try:
         runs = {name: tr.train(tiny_settings(root / name, batch_size=25, **extra), data, progress=False)
                 for name, extra in PLAIN_RUNS.items()}  # batches of 25: shards of 12 and 13
-    finally:
         tr._new_model = real_model
-    runs["cnn4"] = tr.train(tiny_settings(root / "cnn4"), data, progress=False)
+        runs["cnn4"] = tr.train(tiny_settings(root / "cnn4"), data, progress=False)
+    finally:
+        tr._new_model, inference.train_bf16 = real_model, real_bf16
     return runs
 
 
