@@ -360,6 +360,8 @@ def _args(*args: str) -> Callable[[Path], list[str]]:
 
 
 OPTION_CASES = [
+    Case("recipe-unknown", "unknown --recipe", "command line", "--recipe fer2013-cpx", _args("--recipe", "fer2013-cpx"),
+         ("--recipe: unknown recipe 'fer2013-cpx'; did you mean 'fer2013-cpu'? (known: fer2013-best, fer2013-cpu)",)),
     Case("data-missing", "non-existent --data", "command line", "--data fer2013.csv (no such file)",
          _args("--data", "fer2013.csv"), ("fer2013.csv: no such file or folder", "expected a FER2013 CSV")),
     Case("out-unwritable", "unwritable --out", "command line", "--out under a regular file",
