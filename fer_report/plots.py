@@ -42,3 +42,28 @@ def image_rows(rows: list[tuple[str, list[list[Layer]]]], titles: list[tuple[str
                 spine.set_visible(False)
         axes[r, 0].set_ylabel(label, fontsize=8)
     return fig
+
+
+def plot_runs(runs: list[tuple[str, list[dict]]], *, text, colours: tuple[str, ...]) -> plt.Figure:
+    """Loss and accuracy of every run on shared axes: solid training, dashed validation, a colour per run.
+    A curve a run's history lacks (a user's log without validation loss) is left out."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.3))
+    for (label, history), colour in zip(runs, colours):
+        epochs = [h["epoch"] for h in history]
+        for ax, key in ((axes[0], "loss"), (axes[1], "acc")):
+            for split, style in (("train", "-"), ("val", "--")):
+                values = [np.nan if h.get(f"{split}_{key}") is None else h[f"{split}_{key}"] for h in history]
+                if not np.isnan(values).all():
+                    ax.plot(epochs, values, style, color=colour, lw=1.4, label=f"{label}, {text('fig.' + split)}")
+    for ax, label in ((axes[0], text("fig.loss")), (axes[1], text("fig.acc"))):
+        ax.set_xlabel(text("fig.epoch"))
+        ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
+               bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
+    fig.tight_layout()
+    return fig

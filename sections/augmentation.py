@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 import numpy as np
 import torch
 
 from fer_report.augment import augment_batch
+from fer_report.plots import plot_runs
 from fer_report.requirements import TRAINED_HERE_OR_LOGS
 from fer_report.section import Result, Section
 from fer_report.summary import count_params
@@ -204,7 +204,7 @@ def run(settings, dataset, trained, compare_logs, figures, text) -> Result:
     policy = getattr(settings, "augment_policy", "light")
     lines = _sentences(settings, policy, runs, facts, trained, text)
 
-    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text), "augmentation",
+    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text, colours=COLOURS), "augmentation",
                           text("cap.aug_curves"))
     samples = figures.save(plot_samples(dataset, seed=settings.seed, policy=policy, text=text), "augmentation_samples",
                            text("cap.aug_samples", n=SAMPLE_ROWS))
@@ -265,7 +265,7 @@ def user_runs(logs: dict, figures, text) -> Result:
         for key, values in compare(first, facts[other]):
             if key != "aug.train_acc_note":
                 lines.append(text(key.replace("aug.", "cmp."), a=labels[0], b=other, **values))
-    curves = figures.save(plot_runs([(label, log.rows) for label, log in logs.items()], text=text), "augmentation",
+    curves = figures.save(plot_runs([(label, log.rows) for label, log in logs.items()], text=text, colours=COLOURS), "augmentation",
                           text("cap.aug_curves"))
     rows = [{"label": label, **f} for label, f in facts.items()]
     return Result(numbers={"runs": {label: {**f, "log": logs[label].path, "format": logs[label].format}
@@ -341,28 +341,6 @@ def _augment_params() -> dict:
     # the shift is drawn in affine_grid's [-1, 1] coordinates (width 2), as 2 * max_shift: max_shift of the size
     return {"rot": p["max_rotation"], "shift": p["max_shift"], "smin": p["scale_range"][0],
             "smax": p["scale_range"][1]}
-
-
-def plot_runs(runs: list[tuple[str, list[dict]]], *, text) -> plt.Figure:
-    """Loss and accuracy of every run on shared axes: solid training, dashed validation, a colour per run."""
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.3))
-    for (label, history), colour in zip(runs, COLOURS):
-        epochs = [h["epoch"] for h in history]
-        for ax, key in ((axes[0], "loss"), (axes[1], "acc")):
-            for split, style in (("train", "-"), ("val", "--")):
-                values = [np.nan if h.get(f"{split}_{key}") is None else h[f"{split}_{key}"] for h in history]
-                if not np.isnan(values).all():  # a user's log may lack a curve
-                    ax.plot(epochs, values, style, color=colour, lw=1.4, label=f"{label}, {text('fig.' + split)}")
-    for ax, label in ((axes[0], text("fig.loss")), (axes[1], text("fig.acc"))):
-        ax.set_xlabel(text("fig.epoch"))
-        ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-    handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
-               bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
-    fig.tight_layout()
-    return fig
 
 
 def plot_samples(dataset, *, seed: int, policy: str = "light", text) -> plt.Figure:

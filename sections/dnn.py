@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 from torch import nn
 
-from fer_report.inference import predict_probs
 from fer_report.models.dnn import TOLERANCE
+from fer_report.plots import plot_runs
 from fer_report.requirements import TRAINED_HERE, Requirement
+from fer_report.run_facts import run_facts
 from fer_report.section import Result, Section
 from fer_report.summary import Summary, count_params, summarize
 from fer_report.train import Trained, train
@@ -168,7 +167,7 @@ BUILTIN_CNN = Requirement("a built-in CNN", _builtin_cnn)
 def run(settings, dataset, trained, figures, text) -> Result:
     dnn_settings = replace(settings, model="dnn", match=settings.model)
     dnn = train(dnn_settings, dataset)
-    cnn_f, dnn_f = run_facts(trained, dataset), run_facts(dnn, dataset)
+    cnn_f, dnn_f = (facts_with_params(t, dataset) for t in (trained, dnn))
     layers = summarize(dnn.model, dnn.spec.shape)
     shape = describe_dnn(dnn.model, layers)
     cnn_params, dnn_params = cnn_f["params"], dnn_f["params"]
@@ -192,7 +191,7 @@ def run(settings, dataset, trained, figures, text) -> Result:
     lines.append(text("dnn.cost" if dnn.seconds > 0 else "dnn.cost_cached", seconds=dnn.recorded_seconds,
                       main=trained.recorded_seconds, device=str(dnn.device)))
 
-    curves = figures.save(plot_curves([(labels["cnn"], trained.history), (labels["dnn"], dnn.history)], text=text),
+    curves = figures.save(plot_runs([(labels["cnn"], trained.history), (labels["dnn"], dnn.history)], text=text, colours=COLOURS),
                           "dnn_curves", text("cap.dnn_curves"))
     numbers = {"cnn": {**cnn_f, "model": settings.model}, "dnn": {**dnn_f, **shape, "model": "dnn",
                                                                   "match": settings.model,
@@ -230,22 +229,14 @@ def largest_class(y, n: int) -> tuple[int, float]:
     return int(counts.argmax()), float(counts.max() / max(1, counts.sum()))
 
 
+def facts_with_params(t: Trained, dataset) -> dict:
+    """``run_facts`` plus the parameter count the comparison matches (trainable and buffers, as Keras counts)."""
+    return {**run_facts(t, dataset), "params": int(sum(count_params(t.model)))}
+
+
 def near_chance(acc: float, majority: float, classes: int) -> bool:
     """The rule of the near-chance warning for given weights (fer_report.artifacts.warn_if_near_chance)."""
     return acc < max(1.5 / classes, majority + CHANCE)
-
-
-def run_facts(t: Trained, dataset) -> dict:
-    """Best validation epoch, final accuracies and gap, test accuracy, Keras parameter count and seconds."""
-    h = t.history
-    val = np.array([e["val_acc"] for e in h])
-    best = int(val.argmax())
-    probs = predict_probs(t.model, dataset.test.x, t.spec, t.device, ten_crop=t.ten_crop, tta=t.tta)
-    test = float((probs.argmax(1) == dataset.test.y).mean()) if len(dataset.test) else float("nan")
-    return {"best_epoch": best + 1, "best_val_acc": float(val[best]), "final_train_acc": float(h[-1]["train_acc"]),
-            "final_val_acc": float(h[-1]["val_acc"]), "gap": float(h[-1]["train_acc"] - h[-1]["val_acc"]),
-            "test_acc": test, "params": int(sum(count_params(t.model))), "seconds": float(t.recorded_seconds),
-            "epochs": len(h)}
 
 
 def describe_dnn(model: nn.Module, layers: Summary) -> dict:
@@ -267,26 +258,6 @@ def compact_layers(s: Summary) -> list[dict]:
     return [{"names": " → ".join(r.name.rsplit(".", 1)[-1] for r in b), "kinds": " + ".join(r.kind for r in b),
              "shape": "(None, " + ", ".join(map(str, b[-1].output_shape)) + ")",
              "trainable": sum(r.trainable for r in b), "buffers": sum(r.buffers for r in b)} for b in blocks]
-
-
-def plot_curves(runs: list[tuple[str, list[dict]]], *, text) -> plt.Figure:
-    """Loss and accuracy of each run on shared axes: solid training, dashed validation, a colour per run."""
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.3))
-    for (label, history), colour in zip(runs, COLOURS):
-        epochs = [h["epoch"] for h in history]
-        for ax, key in ((axes[0], "loss"), (axes[1], "acc")):
-            for split, style in (("train", "-"), ("val", "--")):
-                ax.plot(epochs, [h[f"{split}_{key}"] for h in history], style, color=colour, lw=1.4,
-                        label=f"{label}, {text('fig.' + split)}")
-    for ax, label in ((axes[0], text("fig.loss")), (axes[1], text("fig.acc"))):
-        ax.set_xlabel(text("fig.epoch"))
-        ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-    handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.12))
-    fig.tight_layout()
-    return fig
 
 
 def _run_values(f: dict) -> dict:

@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from fer_report.inference import predict_probs
 from fer_report.requirements import TRAINED_HERE
+from fer_report.run_facts import run_facts
 from fer_report.section import Result, Section
 from fer_report.summary import summarize
 from fer_report.train import Trained, train
@@ -254,18 +254,6 @@ def first_layer_batchnorm(model, shape) -> tuple[str, str] | None:
     if len(weighted) > 1 and weighted[0].kind in ("Conv2d", "Linear") and weighted[1].kind.startswith("BatchNorm"):
         return weighted[0].name, weighted[1].name
     return None
-
-
-def run_facts(t: Trained, dataset) -> dict:
-    """Best validation epoch, final accuracies and gap, test accuracy and seconds of one run."""
-    h = t.history
-    val = np.array([e["val_acc"] for e in h])
-    best = int(val.argmax())
-    probs = predict_probs(t.model, dataset.test.x, t.spec, t.device, ten_crop=t.ten_crop, tta=t.tta)
-    test = float((probs.argmax(1) == dataset.test.y).mean()) if len(dataset.test) else float("nan")
-    return {"best_epoch": best + 1, "best_val_acc": float(val[best]), "final_train_acc": float(h[-1]["train_acc"]),
-            "final_val_acc": float(h[-1]["val_acc"]), "gap": float(h[-1]["train_acc"] - h[-1]["val_acc"]),
-            "test_acc": test, "seconds": float(t.recorded_seconds), "epochs": len(h)}
 
 
 def _input(f: dict) -> str:

@@ -24,3 +24,21 @@ def tiny_artefacts(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     settings = tiny_settings(root / "build")
     return Artefacts(settings, root / "build", progress=False)
+
+
+def dies_in_second_epoch(monkeypatch) -> tuple:
+    """Make ``fer_report.train`` stop with KeyboardInterrupt as its second epoch starts (a killed run).
+
+    Returns the real epoch function, to put back before resuming, and the list that counts the epochs started."""
+    import fer_report.train as tr
+
+    real_epoch, calls = tr._train_epoch, []
+
+    def dies(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(tr, "_train_epoch", dies)
+    return real_epoch, calls

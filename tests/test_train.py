@@ -5,7 +5,7 @@ import torch
 
 from fer_report.data.synthetic import make_synthetic
 from fer_report.train import train
-from tests.conftest import tiny_settings
+from tests.conftest import dies_in_second_epoch, tiny_settings
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +29,8 @@ def test_interrupted_training_resumes_to_the_same_result(tmp_path, data, monkeyp
 
     reference = train(tiny_settings(tmp_path / "a", epochs=3), data, progress=False)
 
-    real_epoch, calls = tr._train_epoch, []
-
-    def dies_in_second_epoch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_epoch(*args, **kwargs)
-
     s = tiny_settings(tmp_path / "b", epochs=3)
-    monkeypatch.setattr(tr, "_train_epoch", dies_in_second_epoch)
+    real_epoch, calls = dies_in_second_epoch(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         train(s, data, progress=False)
     monkeypatch.setattr(tr, "_train_epoch", real_epoch)

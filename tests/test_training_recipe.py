@@ -16,7 +16,7 @@ from fer_report.augment import draw_mix, mix
 from fer_report.data.dataset import Split
 from fer_report.data.synthetic import make_synthetic
 from fer_report.inference import predict_probs
-from tests.conftest import tiny_settings
+from tests.conftest import dies_in_second_epoch, tiny_settings
 
 RECIPES = {
     "mixed": dict(mixup=0.4, cutmix=1.0, balance="sampler", label_smoothing=0.1, warmup_epochs=1),
@@ -165,16 +165,8 @@ def test_recipes_train_deterministically_and_resume_to_the_same_history(tmp_path
     first = tr.train(tiny_settings(tmp_path / "a", epochs=2, **extra), data, progress=False)
     assert all(math.isfinite(h["train_loss"]) for h in first.history)
 
-    real_epoch, calls = tr._train_epoch, []
-
-    def dies_in_second_epoch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_epoch(*args, **kwargs)
-
     s = tiny_settings(tmp_path / "c", epochs=2, **extra)
-    monkeypatch.setattr(tr, "_train_epoch", dies_in_second_epoch)
+    real_epoch, calls = dies_in_second_epoch(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         tr.train(s, data, progress=False)
     monkeypatch.setattr(tr, "_train_epoch", real_epoch)
