@@ -71,6 +71,11 @@ CANDIDATES: dict[str, dict] = {
     "flip-e50+sampler": dict(augment_policy="flip", balance="sampler", epochs=50),
     "e50+weights": dict(balance="weights", epochs=50),
 }
+# The second round: each change on top of the chosen policy (a flip only), 20 epochs.
+FLIP = dict(augment_policy="flip")
+CANDIDATES.update({f"flip+{name}": {**FLIP, **CANDIDATES[name]} for name in (
+    "ls0.1", "mixup0.2", "cutmix1", "weights", "sampler", "warmup2", "lr4e-3+warmup2", "wd0.05", "bs128",
+    "tta-flip")})
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:

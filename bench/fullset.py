@@ -1,9 +1,11 @@
 """The figure a user with the Kaggle file sees first: `fer-report build --sections confusion` on the
-whole FER2013 (28,709 Training / 3,589 PublicTest / 3,589 PrivateTest) with the default recipe, on
-the CPU, for the epochs that fit in about an hour. Without --epochs it first times one epoch through
-the product (a throwaway cache) and picks the count. Writes bench/results/fullset.json.
+whole FER2013 (28,709 Training / 3,589 PublicTest / 3,589 PrivateTest) with the recipe chosen by
+bench/accuracy.py (configs/fer2013-cpu.toml), on the CPU, for the epochs that fit in about an hour.
+Without --epochs it first times one epoch of that recipe through the product (a throwaway cache) and
+picks the count. Writes bench/results/fullset.json.
 
-    .venv/bin/python bench/fullset.py [--data ../shared/data/fer2013.csv.gz] [--epochs N | --minutes 60]
+    .venv/bin/python bench/fullset.py [--data ../shared/data/fer2013.csv.gz] [--recipe fer2013-cpu]
+                                      [--epochs N | --minutes 60]
 """
 
 from __future__ import annotations
@@ -25,16 +27,17 @@ TRAINING_KEYS = ("model", "epochs", "batch_size", "lr", "optimizer", "augment", 
                  "label_smoothing", "mixup", "cutmix", "balance", "warmup_epochs", "weight_decay", "tta")
 
 
-def seconds_per_epoch(data: Path) -> float:
-    """One epoch of the default recipe through fer_report.train (the data loaded once, not timed)."""
+def seconds_per_epoch(data: Path, recipe: str) -> float:
+    """One epoch of the recipe through fer_report.train (the data loaded once, not timed)."""
     sys.path.insert(0, str(ROOT))
-    from fer_report.config import Settings
+    from fer_report.config import load_settings
     from fer_report.data import load_dataset
     from fer_report.train import train
 
     dataset = load_dataset(data)
     with tempfile.TemporaryDirectory(prefix="fer-epoch-") as tmp:
-        settings = replace(Settings(), data=str(data), epochs=1, device="cpu", out=tmp, cache=str(Path(tmp) / "c"))
+        settings = replace(load_settings(None, {}, recipe=recipe), data=str(data), epochs=1, device="cpu", out=tmp,
+                           cache=str(Path(tmp) / "c"))
         start = time.perf_counter()
         train(settings, dataset, progress=False)
         return time.perf_counter() - start
@@ -43,6 +46,7 @@ def seconds_per_epoch(data: Path) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--recipe", default="fer2013-cpu", help="a built-in recipe (configs/NAME.toml)")
     ap.add_argument("--epochs", type=int, help="default: as many as fit in --minutes, from one timed epoch")
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fullset.json")
@@ -56,13 +60,14 @@ def main() -> None:
                     "loadavg_at_start": [round(v, 2) for v in os.getloadavg()]}
     epochs = args.epochs
     if epochs is None:
-        epoch_s = seconds_per_epoch(args.data)
+        epoch_s = seconds_per_epoch(args.data, args.recipe)
         epochs = max(1, int(args.minutes * 60 // epoch_s))
         result["one_epoch_s"] = round(epoch_s, 1)
         result["loadavg_after_timing"] = [round(v, 2) for v in os.getloadavg()]
     exe = str(Path(sys.executable).with_name("fer-report"))
     with tempfile.TemporaryDirectory(prefix="fer-full-") as out:
-        cmd = [exe, "build", "--sections", "confusion", "--data", str(args.data), "--epochs", str(epochs),
+        cmd = [exe, "build", "--sections", "confusion", "--recipe", args.recipe, "--data", str(args.data),
+               "--epochs", str(epochs),
                "--device", "cpu", "--out", out, "-q"]
         start, child_cpu = time.perf_counter(), os.times()
         subprocess.run(cmd, check=True)

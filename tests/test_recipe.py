@@ -51,6 +51,19 @@ def test_the_cpu_recipe_for_real_faces_is_the_benchmarks_winner():
     assert load_settings(None, {"epochs": 3}, recipe="fer2013-cpu").epochs == 3
 
 
+def test_real_faces_default_to_a_flip_and_synthetic_faces_keep_the_light_policy(tmp_path):
+    """bench/results/accuracy.json: on real faces a flip alone beat the light policy at 20 epochs. Only the
+    default moves: a policy from a flag, a config file or a recipe is kept."""
+    data = str(tmp_path / "faces.csv")
+    assert load_settings(None, {}).augment_policy == "light"
+    assert load_settings(None, {"data": data}).augment_policy == "flip"
+    assert load_settings(None, {"data": data, "augment_policy": "light"}).augment_policy == "light"
+    config = tmp_path / "c.toml"
+    config.write_text(f'data = "{data}"\naugment_policy = "strong"\n')
+    assert load_settings(config, {}).augment_policy == "strong"
+    assert load_settings(None, {"data": data}, recipe="fer2013-best").augment_policy == "strong"
+
+
 def test_recipe_trains_with_ten_crops_and_predicts_their_average(tmp_path, data):
     data = _few(data)
     s = load_settings(None, {"model": "cnn4", "epochs": 2, "batch_size": 16, "synthetic_size": "tiny",
