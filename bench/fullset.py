@@ -67,8 +67,7 @@ def main() -> None:
     exe = str(Path(sys.executable).with_name("fer-report"))
     with tempfile.TemporaryDirectory(prefix="fer-full-") as out:
         cmd = [exe, "build", "--sections", "confusion", "--recipe", args.recipe, "--data", str(args.data),
-               "--epochs", str(epochs),
-               "--device", "cpu", "--out", out, "-q"]
+               "--epochs", str(epochs), "--device", "cpu", "--out", out, "-q"]
         start, child_cpu = time.perf_counter(), os.times()
         subprocess.run(cmd, check=True)
         wall, end_cpu = time.perf_counter() - start, os.times()

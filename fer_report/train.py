@@ -7,8 +7,9 @@ cores a cnn4 step measured ~1.2x faster so; on CUDA it is what the tensor cores 
 under bf16 autocast on CUDA and on a CPU with native bf16 (``inference.train_bf16``: the default's 10
 epochs take 49 s instead of 62 s on 2 cores); evaluation stays fp32. Loss and accuracy are summed on the
 device and read once per epoch, so the host never waits for the GPU inside an epoch. Under torchrun each
-process trains one shard of every global batch (fer_report.distributed); the cache entry is the one a single process with the
-same global batch would use, so `fer-report build` afterwards reuses a model trained on N GPUs.
+process trains one shard of every global batch (fer_report.distributed); the cache entry is the one a
+single process with the same global batch would use, so `fer-report build` afterwards reuses a model
+trained on N GPUs.
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ from fer_report.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 TRAINING_CODE_VERSION = 2  # bump when a change to training changes results (2: channels_last on the CPU too)
-# (bf16 steps on a CPU with native bf16 enter the key as "precision", like CUDA's)
 
 
 def cache_key(settings, dataset, device: torch.device) -> str:

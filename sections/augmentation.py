@@ -204,8 +204,8 @@ def run(settings, dataset, trained, compare_logs, figures, text) -> Result:
     policy = getattr(settings, "augment_policy", "light")
     lines = _sentences(settings, policy, runs, facts, trained, text)
 
-    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text, colours=COLOURS), "augmentation",
-                          text("cap.aug_curves"))
+    curves = figures.save(plot_runs([(r.label, r.trained.history) for r in runs], text=text, colours=COLOURS),
+                          "augmentation", text("cap.aug_curves"))
     samples = figures.save(plot_samples(dataset, seed=settings.seed, policy=policy, text=text), "augmentation_samples",
                            text("cap.aug_samples", n=SAMPLE_ROWS))
     rows = [{"label": r.label, **facts[r.key]} for r in runs]
@@ -265,8 +265,8 @@ def user_runs(logs: dict, figures, text) -> Result:
         for key, values in compare(first, facts[other]):
             if key != "aug.train_acc_note":
                 lines.append(text(key.replace("aug.", "cmp."), a=labels[0], b=other, **values))
-    curves = figures.save(plot_runs([(label, log.rows) for label, log in logs.items()], text=text, colours=COLOURS), "augmentation",
-                          text("cap.aug_curves"))
+    curves = figures.save(plot_runs([(label, log.rows) for label, log in logs.items()], text=text, colours=COLOURS),
+                          "augmentation", text("cap.aug_curves"))
     rows = [{"label": label, **f} for label, f in facts.items()]
     return Result(numbers={"runs": {label: {**f, "log": logs[label].path, "format": logs[label].format}
                                     for label, f in facts.items()}, "source": "logs"},

@@ -191,8 +191,8 @@ def run(settings, dataset, trained, figures, text) -> Result:
     lines.append(text("dnn.cost" if dnn.seconds > 0 else "dnn.cost_cached", seconds=dnn.recorded_seconds,
                       main=trained.recorded_seconds, device=str(dnn.device)))
 
-    curves = figures.save(plot_runs([(labels["cnn"], trained.history), (labels["dnn"], dnn.history)], text=text, colours=COLOURS),
-                          "dnn_curves", text("cap.dnn_curves"))
+    runs = [(labels["cnn"], trained.history), (labels["dnn"], dnn.history)]
+    curves = figures.save(plot_runs(runs, text=text, colours=COLOURS), "dnn_curves", text("cap.dnn_curves"))
     numbers = {"cnn": {**cnn_f, "model": settings.model}, "dnn": {**dnn_f, **shape, "model": "dnn",
                                                                   "match": settings.model,
                                                                   "cache": str(dnn.cache_dir),

@@ -107,8 +107,9 @@ def test_gpu_path_bf16_channels_last_and_compile_run_on_the_cpu(tmp_path, data, 
 
     import fer_report.inference as inference
 
-    monkeypatch.setattr(inference, "fast", lambda device: True)  # autocast of predictions (the layout is
-    monkeypatch.setattr(inference, "train_bf16", lambda device: True)  # channels_last on every device)
+    # bf16 autocast of predictions and of training steps (the layout is channels_last on every device)
+    monkeypatch.setattr(inference, "fast", lambda device: True)
+    monkeypatch.setattr(inference, "train_bf16", lambda device: True)
     monkeypatch.setattr(torch, "compile", fake_compile)
     s = tiny_settings(tmp_path, epochs=1, compile=True)
     t = tr.train(s, data, progress=False)
