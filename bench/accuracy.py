@@ -1,6 +1,6 @@
 """Accuracy of training recipes on real faces: the 6,000-row FER2013 sample (4,000 Training / 1,000
 PublicTest / 1,000 PrivateTest), cnn4, every candidate change trained through the product's own code
-(``fer_report.train.train`` with the candidate's settings, a throwaway cache per run), against today's
+(``fer_report.training.train.train`` with the candidate's settings, a throwaway cache per run), against today's
 recipe and a plain student-style PyTorch script. The checkpoint is the best PublicTest epoch; the
 score is PrivateTest accuracy, macro-F1 and Disgust's recall at that checkpoint. Writes
 bench/results/accuracy.json after every run (a killed campaign resumes with --resume).
@@ -28,11 +28,11 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fer_report import train as tr  # noqa: E402
+from fer_report.training import train as tr
 from fer_report.config import Settings  # noqa: E402
 from fer_report.data import load_dataset  # noqa: E402
-from fer_report.inference import predict_probs  # noqa: E402
-from fer_report.models import build_model  # noqa: E402
+from fer_report.model.inference import predict_probs  # noqa: E402
+from fer_report.model.builtin import build_model  # noqa: E402
 from fer_report.sections.confusion import analyse, confusion_matrix  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "fer2013-small.csv"

@@ -48,8 +48,8 @@ from fer_report.explain.layers import batch_size, get_layer, inspecting
 from fer_report.explain.methods import METHODS, OCCLUSION_WINDOW, run_method
 from fer_report.explain.ranking import rank, score_methods, verdict
 from fer_report.explain.sanity import cascade, rank_correlation
-from fer_report.inference import fitted_spec, to_input
-from fer_report.models import build_model
+from fer_report.model.inference import fitted_spec, to_input
+from fer_report.model.builtin import build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOOTH_SAMPLES = 8  # as sections/saliency.py

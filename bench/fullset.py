@@ -28,11 +28,11 @@ TRAINING_KEYS = ("model", "epochs", "batch_size", "lr", "optimizer", "augment", 
 
 
 def seconds_per_epoch(data: Path, recipe: str) -> float:
-    """One epoch of the recipe through fer_report.train (the data loaded once, not timed)."""
+    """One epoch of the recipe through fer_report.training.train (the data loaded once, not timed)."""
     sys.path.insert(0, str(ROOT))
     from fer_report.config import load_settings
     from fer_report.data import load_dataset
-    from fer_report.train import train
+    from fer_report.training.train import train
 
     dataset = load_dataset(data)
     with tempfile.TemporaryDirectory(prefix="fer-epoch-") as tmp:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MODELS = {
     "cnn4-sized": ('''
-from fer_report.models.cnn4 import CNN4
+from fer_report.model.builtin.cnn4 import CNN4
 
 
 class FaceNet(CNN4):

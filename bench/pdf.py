@@ -1,4 +1,4 @@
-"""HTML -> PDF time of a full report (WeasyPrint through fer_report.render.write_pdf, as a build does).
+"""HTML -> PDF time of a full report (WeasyPrint through fer_report.report.render.write_pdf, as a build does).
 Uses OUT/report.html of an existing build, or first builds the embedded default into OUT.
 Writes bench/results/pdf.json.
 
@@ -41,7 +41,7 @@ def main() -> None:
         exe = str(Path(sys.executable).with_name("fer-report"))
         subprocess.run([exe, "build", "--all", "--out", str(out), "-q"], check=True)
 
-    from fer_report.render import write_pdf
+    from fer_report.report.render import write_pdf
 
     html = html_file.read_text(encoding="utf-8")
     seconds, first = [], None

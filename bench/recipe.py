@@ -31,7 +31,7 @@ def main() -> None:
 
     import torch
 
-    from fer_report.artifacts import Artefacts
+    from fer_report.report.artifacts import Artefacts
     from fer_report.cli import _settings, parser
 
     argv = ["train", "--recipe", "fer2013-best", "--data", args.data, "--out", args.out, *args.extra]

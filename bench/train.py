@@ -29,11 +29,11 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fer_report import inference  # noqa: E402
-from fer_report import train as tr  # noqa: E402
-from fer_report.augment import augment_batch  # noqa: E402
+from fer_report.model import inference
+from fer_report.training import train as tr
+from fer_report.data.augment import augment_batch  # noqa: E402
 from fer_report.config import Settings  # noqa: E402
-from fer_report.models import build_model  # noqa: E402
+from fer_report.model.builtin import build_model  # noqa: E402
 
 FER2013_TRAIN = 28_709
 BATCH = 64  # fer-report's default batch size
@@ -67,7 +67,7 @@ def sync(device: torch.device) -> None:
 
 
 def step(model, optimizer, xb, yb, device) -> None:
-    """The training step both loops share (fer_report.train's: bf16 autocast and channels_last on CUDA)."""
+    """The training step both loops share (fer_report.training.train's: bf16 autocast and channels_last on CUDA)."""
     if inference.fast(device):
         xb = xb.contiguous(memory_format=torch.channels_last)
     with inference.autocast(device):
@@ -78,7 +78,7 @@ def step(model, optimizer, xb, yb, device) -> None:
 
 
 def ours(model, optimizer, x, y, batches: int, device, seed: int) -> float:
-    """fer_report.train._train_epoch itself, over ``batches`` batches of the device-resident tensor."""
+    """fer_report.training.train._train_epoch itself, over ``batches`` batches of the device-resident tensor."""
     n = batches * BATCH
     start = (seed * n) % (len(y) - n)
     settings = Settings(batch_size=BATCH)

@@ -124,14 +124,14 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list()
     settings = _settings(args)
-    from fer_report import distributed
+    from fer_report.training import distributed
 
     if distributed.is_launched() and args.command != "train":
         raise UserError("torchrun runs `fer-report train` only: train with torchrun, then run `fer-report "
                         f"{args.command}` once with the same settings (it reuses the trained model)")
     if args.command == "train":
         return _train(settings)
-    from fer_report.build import build
+    from fer_report.report.build import build
 
     if args.command == "section":
         settings.sections = [args.name]
@@ -170,9 +170,9 @@ def _settings(args: argparse.Namespace):
 
 
 def _train(settings) -> int:
-    from fer_report.artifacts import Artefacts
+    from fer_report.report.artifacts import Artefacts
 
-    from fer_report import distributed
+    from fer_report.training import distributed
 
     a = Artefacts(settings, Path(settings.out))
     try:
@@ -188,8 +188,8 @@ def _train(settings) -> int:
 
 
 def _list() -> int:
-    from fer_report.models import MODELS
-    from fer_report.section import load_sections
+    from fer_report.model.builtin import MODELS
+    from fer_report.report.section import load_sections
 
     print("sections (report order; * only when a course preset or --sections asks, not in --all):")
     for name, s in load_sections().items():
@@ -197,7 +197,7 @@ def _list() -> int:
     print("models (--model):")
     for name, summary in MODELS.items():
         print(f"  {name:<14} {summary}")
-    from fer_report import presets
+    from fer_report.report import presets
 
     print("course question sets (--questions):")
     for name in presets.names():

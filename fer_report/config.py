@@ -8,14 +8,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fer_report import options, toml_file
+from fer_report import keys, options, toml_file
 from fer_report.errors import ConfigError
 from fer_report.options import option
 
 LANGS = ("en", "zh-TW")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("adam", "sgd")
-AUGMENT_POLICIES = ("light", "strong", "flip")  # see fer_report/augment.py
+AUGMENT_POLICIES = ("light", "strong", "flip")  # see fer_report/data/augment.py
 # On real faces a flip alone beat the light policy (bench/results/accuracy.json: 51.5 % vs 48.2 % PrivateTest at
 # 20 epochs, 2 and 3 seeds; equal at 50 with higher macro-F1); the embedded synthetic faces keep light.
 REAL_FACES_POLICY = "flip"
@@ -36,64 +36,10 @@ class Author:
     collaborators: str = ""  # fills the "(Collaborators: )" field of the course years that ask for it
 
 
-def _model_key(s: "Settings") -> str:
-    """A built-in by name; the user's model by the content of its file (and arguments), never by its path."""
-    from fer_report.network import kind_of
-
-    kind = kind_of(s.model)
-    if kind == "python":
-        from fer_report.user_model import model_file_hash
-
-        return "python:" + model_file_hash(s.model, s.model_args)
-    if kind == "file":
-        from fer_report.hashing import file_sha256
-
-        return "file:" + file_sha256(s.model)
-    return s.model
-
-
-def _match_key(s: "Settings") -> str | None:
-    return s.match if s.model == "dnn" else None
-
-
-def _weights_key(s: "Settings") -> str | None:
-    from fer_report.hashing import file_sha256
-
-    return file_sha256(s.weights) if s.weights else None
-
-
-def _file_key(name: str):
-    """A path setting enters the result-cache key by its content (a file, or every file of a folder)."""
-    def key(s: "Settings") -> str | None:
-        from fer_report.hashing import path_sha256
-
-        value = getattr(s, name)
-        return path_sha256(value) if value else None
-    return key
-
-
 def _compare_pairs(items: list[str]) -> dict[str, str]:
     from fer_report.logs import parse_compare
 
     return parse_compare(items)
-
-
-def _compare_key(s: "Settings") -> dict[str, str]:
-    from fer_report.hashing import path_sha256
-
-    return {label: path_sha256(path) for label, path in s.compare.items()}
-
-
-def _pretrained_key(s: "Settings") -> str | None:
-    from fer_report.hashing import file_sha256
-
-    return file_sha256(s.pretrained) if s.pretrained else None
-
-
-def _device_key(s: "Settings") -> str:
-    from fer_report.inference import resolve_device
-
-    return resolve_device(s.device).type  # "auto" means another device on a GPU machine
 
 
 @dataclass
@@ -101,17 +47,19 @@ class Settings:
     data: str | None = option(None, affects="results", group="data", metavar="PATH", help=(
         "Kaggle FER2013 CSV (emotion,pixels,Usage), course CSV (label,feature), .csv.gz/.zip of either, or a "
         "folder with one sub-folder per class; default: embedded synthetic faces"))
-    model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True, key=_model_key,
+    model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True,
+                        key=keys.model_key,
                         help="a built-in (cnn4, cnn3, resnet18, vgg, dnn; see `fer-report list`), your own class "
                              "or function in a file (model.py:FaceExpressionNet), or a whole saved model "
                              "(TorchScript .pt, ONNX .onnx)")
     model_args: dict = option(factory=dict, affects="training", group="data", metavar="JSON",
                               help="constructor arguments of your model, e.g. '{\"num_classes\": 7}' "
                                    "(TOML: [model_args])")
-    match: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True, key=_match_key,
+    match: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True,
+                        key=keys.match_key,
                         help="for --model dnn: the CNN whose parameter count it matches")
     weights: str | None = option(None, affects="training", group="data", metavar="FILE", key_always=True,
-                                 key=_weights_key, path="file", help=(
+                                 key=keys.weights_key, path="file", help=(
         "your trained weights (a state dict or a checkpoint holding one, .pth/.pt/.safetensors): the report "
         "evaluates the model as given and trains nothing"))
     trust_pickle: bool = option(False, affects="nothing", group="data", help=(
@@ -127,7 +75,7 @@ class Settings:
     classes: list[str] | None = option(None, affects="training", group="data", metavar="A,B,...", help=(
         "the order of your model's outputs when it is not FER2013's (Angry,Disgust,Fear,Happy,Sad,Surprise,"
         "Neutral), e.g. ImageFolder's angry,disgust,fear,happy,neutral,sad,surprise"))
-    history: str | None = option(None, affects="results", group="data", metavar="FILE", key=_file_key("history"),
+    history: str | None = option(None, affects="results", group="data", metavar="FILE", key=keys.file_key("history"),
                                  help=(
         "your training log, for the history section when the model comes trained: a Keras CSVLogger CSV or "
         "history JSON, Lightning's metrics.csv, a CSV with epoch/loss/acc/val_loss/val_acc columns, or a "
@@ -135,7 +83,7 @@ class Settings:
     history_tags: str | None = option(None, affects="results", group="data", metavar="KEY=TAG,...", help=(
         "names of unusual columns or tags in your log, e.g. train_loss=Loss/train,val_acc=eval/top1"))
     compare: dict[str, str] = option(factory=dict, affects="results", group="data", metavar="LABEL=FILE",
-                                     repeat=True, parse=_compare_pairs, key=_compare_key, help=(
+                                     repeat=True, parse=_compare_pairs, key=keys.compare_key, help=(
         "one of your own runs (a training log) for the comparison section, e.g. 'with augmentation=aug.csv' "
         "and 'without augmentation=plain.csv' (TOML: [compare])"))
     images: str | None = option(None, affects="results", group="data", metavar="DIR", path="dir", help=(
@@ -145,7 +93,7 @@ class Settings:
         "an unlabelled test file (pixels or id,pixels / id,feature): writes OUT/submission.csv (id,label) from "
         "the model's predictions, as the course's Kaggle takes it"))
     pretrained: str | None = option(None, affects="training", group="data", metavar="FILE", path="file",
-                                    key=_pretrained_key,
+                                    key=keys.pretrained_key,
                                     help="for resnet18: a local torchvision ImageNet state dict to start training from")
     epochs: int = option(10, affects="training", group="training", metavar="N", key_always=True, minimum=1,
                          help="training epochs")
@@ -184,7 +132,7 @@ class Settings:
     compile: bool = option(False, affects="nothing", group="training",
                            help="torch.compile the training step (CUDA; speed only)")
     device: str = option("auto", affects="training", group="training", choices=DEVICES, key_always=True,
-                         key=_device_key, help="where to train and explain (auto: cuda if present)")
+                         key=keys.device_key, help="where to train and explain (auto: cuda if present)")
     seed: int = option(0, affects="training", group="training", metavar="N", key_always=True,
                        help="seed for data generation, splits and training")
     synthetic_size: str = option("default", affects="results", group="training", choices=SYNTHETIC_SIZES,
@@ -261,8 +209,8 @@ def load_settings(config_file: str | Path | None, overrides: dict[str, Any], *, 
 
 def _check_models(s: Settings, source) -> None:
     """Model names and weights, checked before any data is read, so a typo costs milliseconds, not a dataset load."""
-    from fer_report.models import MODELS, check_name
-    from fer_report.network import NORMALIZE, class_order, kind_of, parse_mean_std
+    from fer_report.model.builtin import MODELS, check_name
+    from fer_report.model.network import NORMALIZE, class_order, kind_of, parse_mean_std
 
     for name, choices in (("model", list(MODELS)), ("match", [m for m in MODELS if m != "dnn"])):
         if name == "model" and kind_of(s.model) != "builtin":
@@ -273,7 +221,7 @@ def _check_models(s: Settings, source) -> None:
             raise ConfigError(f"{source(name)}: {exc}") from None
     kind = kind_of(s.model)
     if kind == "python":
-        from fer_report.user_model import parse_ref
+        from fer_report.model.user_model import parse_ref
 
         path, _ = parse_ref(s.model)
         if not path.is_file():
@@ -289,10 +237,10 @@ def _check_models(s: Settings, source) -> None:
         parse_mean_std(s.normalize)
     class_order(s.classes)
     if s.preset is not None:
-        from fer_report import presets
+        from fer_report.report import presets
 
         try:
-            presets.load(s.preset)
+            presets.check_name(s.preset)
         except ConfigError as exc:
             raise ConfigError(f"{source('preset')}: {exc}") from None
     if s.answers is not None and s.preset is None:

@@ -63,9 +63,8 @@ def read_toml(path: Path, cls: type) -> dict[str, Any]:
         name, value = options.check_toml_value(cls, key, value, where)
         out[name] = value
     author = out.get("author", {})
-    from fer_report.config import Author  # config reads its files through this module
-
-    unknown = sorted(set(author) - {f.name for f in fields(Author)})
+    author_type = next(f.default_factory for f in fields(cls) if f.name == "author")  # Settings' Author
+    unknown = sorted(set(author) - {f.name for f in fields(author_type)})
     if unknown:
         raise ConfigError(f"{path}{line_of(text, unknown[0])}: unknown key(s) in [author]: {', '.join(unknown)} "
                           "(known: student_id, department, name, collaborators)")

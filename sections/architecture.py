@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fer_report.section import Result, Section
-from fer_report.summary import summarize
+from fer_report.report.section import Result, Section
+from fer_report.model.summary import summarize
 
 
 QUESTION = {

@@ -1,5 +1,5 @@
 """Question (2025 Q2a): paste the code of the data augmentation. The listing is the code this run's
-training executed: the functions of fer_report/augment.py that the training step calls under this run's
+training executed: the functions of fer_report/data/augment.py that the training step calls under this run's
 settings (policy, ten crops, mixup/CutMix), the helpers, constants and imports they use, and the lines of
 ``train._train_epoch`` that call them, read from the source files as this run imported them.
 
@@ -13,12 +13,13 @@ import ast
 import inspect
 from typing import Callable
 
-from fer_report import augment, train
-from fer_report.model_source import highlight, listing
-from fer_report.requirements import Requirement
-from fer_report.section import Result, Section
+from fer_report.data import augment
+from fer_report.training import train
+from fer_report.model.source import highlight, listing
+from fer_report.report.requirements import Requirement
+from fer_report.report.section import Result, Section
 
-# When each fer_report.augment function that train._train_epoch calls runs (see the ifs around each call).
+# When each fer_report.data.augment function that train._train_epoch calls runs (see the ifs around each call).
 RULES: dict[str, Callable] = {
     "draw_theta": lambda s: s.augment,
     "draw_erasing": lambda s: s.augment and s.augment_policy == "strong",
@@ -51,7 +52,7 @@ STRINGS = {
                      "imports.",
         "augc.code_alone": "The code below ({lines} lines of {file}, as this run imported it) is what ran: "
                            "{functions}, which the training step calls, with the constants and imports they use.",
-        "augc.calls": "They are called from {func} in fer_report/train.py, lines {first}-{last}:",
+        "augc.calls": "They are called from {func} in fer_report/training/train.py, lines {first}-{last}:",
     },
     "zh-TW": {
         "augc.given": "模型已訓練好（--weights 或儲存的模型檔），它的 data augmentation 是在你自己的訓練程式中執行的："
@@ -65,7 +66,7 @@ STRINGS = {
                      "{functions}，以及它們用到的函式（{helpers}）、常數與 import。",
         "augc.code_alone": "以下為實際執行的程式碼（{file} 中的 {lines} 行，即本次執行所匯入的版本）：訓練步驟呼叫"
                            "的 {functions}，以及它們用到的常數與 import。",
-        "augc.calls": "它們由 fer_report/train.py 的 {func} 呼叫，第 {first}-{last} 行：",
+        "augc.calls": "它們由 fer_report/training/train.py 的 {func} 呼叫，第 {first}-{last} 行：",
     },
 }
 
@@ -110,7 +111,7 @@ def run(settings, text) -> Result:
 
 
 def called(func) -> list[str]:
-    """Names of the fer_report.augment functions ``func`` calls, in the order of their first call."""
+    """Names of the fer_report.data.augment functions ``func`` calls, in the order of their first call."""
     found = sorted((n.lineno, n.col_offset, n.func.id) for n in ast.walk(ast.parse(inspect.getsource(func)))
                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
     out: list[str] = []
@@ -183,5 +184,5 @@ def calls(func, names: list[str]) -> tuple[str, int, int]:
 
 section = Section(name="augmentation_code", order=26, run=run, question=QUESTION, strings=STRINGS,
                   requires=(TRAINED_HERE,),
-                  summary="The data-augmentation code this run's training executed (fer_report/augment.py and the "
+                  summary="The data-augmentation code this run's training executed (fer_report/data/augment.py and the "
                           "calling lines of train.py), highlighted")

@@ -1,7 +1,7 @@
 """Question (2018 Fall Q4): parameters and multiplications/additions per layer, and the time complexity
 of a CNN, answered on this run's own model and on the course's Layer A / Layer B example.
 
-Every count comes from ``fer_report.complexity``: PyTorch's FlopCounterMode on one forward pass, with
+Every count comes from ``fer_report.model.complexity``: PyTorch's FlopCounterMode on one forward pass, with
 the hand formula of each conv and linear layer checked against it exactly. A disagreement fails the
 section (report.json still lists the check), because a wrong formula must not print a confident table.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict
 
-from fer_report import complexity as cx
-from fer_report.mathsvg import SvgWriter
-from fer_report.requirements import LAYER_HOOKS
-from fer_report.section import Result, Section
+from fer_report.model import complexity as cx
+from fer_report.draw.mathsvg import SvgWriter
+from fer_report.report.requirements import LAYER_HOOKS
+from fer_report.report.section import Result, Section
 
 QUESTION = {
     "en": "How many parameters does each layer have, how many multiplications and additions does a forward "

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from fer_report.section import Result, Section
+from fer_report.report.section import Result, Section
 
 PAIR_MIN = 0.05  # a confusion worth a sentence: at least 5 % of the true class
 MUTUAL_MIN = 0.08

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 import inspect
 
-from fer_report.model_source import highlight, listing
-from fer_report.section import Result, Section
+from fer_report.model.source import highlight, listing
+from fer_report.report.section import Result, Section
 from fer_report.sections import confusion
 
 FUNCTIONS = ("confusion_matrix", "analyse", "plot_confusion")  # count, analyse, draw

@@ -1,10 +1,10 @@
 """Question (2019 Spring HW3 Q1-Q2, 2018 Fall Q2, 2017 Spring Q2): a simple fully connected net with about the
 CNN's number of parameters; its architecture, training and accuracy, compared with the CNN.
 
-The DNN is the built-in ``dnn`` with ``match`` = the run's model, so fer_report/models/dnn.py solves its width
+The DNN is the built-in ``dnn`` with ``match`` = the run's model, so fer_report/model/builtin/dnn.py solves its width
 until its Keras parameter count is within 5 % of the CNN's; every other setting (recipe, seed, epochs, data) is
 the run's own. The comparison therefore measures the architecture, not the capacity or the training. It costs
-one more training, cached like any (``fer_report.train.train``): the text says how many seconds.
+one more training, cached like any (``fer_report.training.train.train``): the text says how many seconds.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from dataclasses import replace
 import numpy as np
 from torch import nn
 
-from fer_report.models.dnn import TOLERANCE
-from fer_report.plots import plot_runs
-from fer_report.requirements import TRAINED_HERE, Requirement
-from fer_report.run_facts import run_facts
-from fer_report.section import Result, Section
-from fer_report.summary import Summary, count_params, summarize
-from fer_report.train import Trained, train
+from fer_report.model.builtin.dnn import TOLERANCE
+from fer_report.draw.plots import plot_runs
+from fer_report.report.requirements import TRAINED_HERE, Requirement
+from fer_report.training.run_facts import run_facts
+from fer_report.report.section import Result, Section
+from fer_report.model.summary import Summary, count_params, summarize
+from fer_report.training.train import Trained, train
 
 SAME = 0.005  # test accuracies closer than half a point read as "the same"
 NO_OVERFIT = 0.01  # a final train - val gap at most this: the run does not overfit
@@ -152,7 +152,7 @@ STRINGS = {
 
 def _builtin_cnn(a):
     """The dnn's ``match`` only knows the built-in models, and a dnn matched to itself compares nothing."""
-    from fer_report.network import kind_of
+    from fer_report.model.network import kind_of
 
     model = a.get("settings").model
     if kind_of(model) != "builtin":
@@ -235,7 +235,7 @@ def facts_with_params(t: Trained, dataset) -> dict:
 
 
 def near_chance(acc: float, majority: float, classes: int) -> bool:
-    """The rule of the near-chance warning for given weights (fer_report.artifacts.warn_if_near_chance)."""
+    """The rule of the near-chance warning for given weights (fer_report.report.artifacts.warn_if_near_chance)."""
     return acc < max(1.5 / classes, majority + CHANCE)
 
 

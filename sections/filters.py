@@ -16,8 +16,8 @@ from fer_report.explain.faithfulness import region_shares
 from fer_report.explain.filters import (activations, ascend_filters, high_frequency_share, mean_activation,
                                         mean_frequency, start_images)
 from fer_report.explain.layers import conv_layers, get_layer, rectified
-from fer_report.requirements import CONV_LAYERS, LAYER_HOOKS
-from fer_report.section import Result, Section
+from fer_report.report.requirements import CONV_LAYERS, LAYER_HOOKS
+from fer_report.report.section import Result, Section
 
 MAX_FILTERS = 32  # filters shown (and optimised) per layer
 ASCENT_STEPS = 40

@@ -12,9 +12,9 @@ from fer_report.explain.attribution import gradcam, gradcam_by_formula
 from fer_report.explain.examples import correct_sample, one_per_class, own_titles, titles, without_correct
 from fer_report.explain.layers import choose_layer, min_side, rectified
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
-from fer_report.requirements import CONV_LAYERS, LAYER_HOOKS
-from fer_report.plots import Layer, image_rows
-from fer_report.section import Result, Section
+from fer_report.report.requirements import CONV_LAYERS, LAYER_HOOKS
+from fer_report.draw.plots import Layer, image_rows
+from fer_report.report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
 OVERLAY_ALPHA = 0.45

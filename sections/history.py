@@ -5,9 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fer_report.requirements import HISTORY
+from fer_report.report.requirements import HISTORY
 from fer_report.logs import METRICS
-from fer_report.section import Result, Section
+from fer_report.report.section import Result, Section
 
 GAP_LARGE = 0.05  # train - val accuracy above this reads as overfitting
 LEAK_GAP = 0.10  # val accuracy this far above test accuracy suggests leakage

@@ -13,8 +13,8 @@ from fer_report.explain.course import export
 from fer_report.explain.examples import correct_sample, one_per_class, own_titles, without_correct
 from fer_report.explain.layers import batch_size
 from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
-from fer_report.plots import Layer, image_rows
-from fer_report.section import Result, Section
+from fer_report.draw.plots import Layer, image_rows
+from fer_report.report.section import Result, Section
 
 N_FAITH = 20  # extra correctly classified test images behind the faithfulness numbers (LIME costs 400 forward passes each)
 TOP_K = 5  # superpixels coloured per sign in the figure

@@ -7,12 +7,12 @@ A formula ziamath cannot typeset, or a check outside its tolerance, fails the se
 
 from __future__ import annotations
 
+from fer_report.explain.attribution import gradcam_by_formula
+from fer_report.maths import derivations
+from fer_report.draw.mathsvg import SvgWriter
+from fer_report.report.section import Result, Section
 
-from fer_report import derivations
-from fer_report.mathsvg import SvgWriter
-from fer_report.section import Result, Section
-
-# Display formulas, language-neutral (prose around them is in fer_report/i18n.py).
+# Display formulas, language-neutral (prose around them is in fer_report/report/i18n.py).
 CONV_SHAPE = (r"(B,\ W,\ H,\ C_{\mathrm{in}}) \longrightarrow \left(B,\ \left\lfloor \frac{W+2p_1-k_1}{s_1} "
               r"\right\rfloor + 1,\ \left\lfloor \frac{H+2p_2-k_2}{s_2} \right\rfloor + 1,\ C_{\mathrm{out}}\right)")
 CONV_POSITIONS = (r"j s_1 + k_1 \le W + 2p_1 \iff j \le \frac{W+2p_1-k_1}{s_1}, \qquad "
@@ -234,8 +234,8 @@ def run(settings, figures, text) -> Result:
     parts = [{"name": part, "title": text(f"math.{part}.title"), "prefixes": prefixes,
               "blocks": [{"kind": "formula", "latex": v, **svg.display(v)} if kind == "f"
                          else {"kind": "p", "pieces": svg.pieces(text(v))} for kind, v in steps]}
-             for part, steps, prefixes in PARTS if part != "gc" or derivations.gradcam_available()]
-    checks = {c.name: c for c in derivations.run_all(seed=settings.seed)}
+             for part, steps, prefixes in PARTS]
+    checks = {c.name: c for c in derivations.run_all(seed=settings.seed, gradcam_by_formula=gradcam_by_formula)}
     lines = []
     for part in parts:
         prefixes = part.pop("prefixes")

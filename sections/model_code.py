@@ -4,9 +4,9 @@ ran, highlighted."""
 
 from __future__ import annotations
 
-from fer_report.model_source import highlight, model_source
-from fer_report.requirements import SOURCE
-from fer_report.section import Result, Section
+from fer_report.model.source import highlight, model_source
+from fer_report.report.requirements import SOURCE
+from fer_report.report.section import Result, Section
 
 QUESTION = {
     "en": "Paste the complete code of the CNN used in your submission.",

@@ -1,7 +1,7 @@
 """Question (2018 Fall Q5): PCA by hand on the ten given 3-D points: the principal axes, each sample's
 principal components, and the reconstruction error when reduced to 2-D.
 
-The hand computation is ``fer_report.pca`` (no eigen-solver); every number it prints is then compared
+The hand computation is ``fer_report.maths.pca`` (no eigen-solver); every number it prints is then compared
 with numpy. A number outside its tolerance fails the section (report.json still lists every check), as
 the math section does: a wrong step must not print as an answer.
 """
@@ -9,9 +9,9 @@ the math section does: a wrong step must not print as an answer.
 from __future__ import annotations
 
 
-from fer_report import pca
-from fer_report.mathsvg import SvgWriter
-from fer_report.section import Result, Section
+from fer_report.maths import pca
+from fer_report.draw.mathsvg import SvgWriter
+from fer_report.report.section import Result, Section
 
 QUESTION = {
     "en": "PCA practice on the 10 given samples in 3-D: what are the principal axes, what are the principal "

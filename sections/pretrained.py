@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fer_report.section import Result, Section
+from fer_report.report.section import Result, Section
 
 MAX_PARTS = 6  # frozen modules named in the sentence; the table lists every top-level module
 

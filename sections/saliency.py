@@ -13,8 +13,8 @@ from fer_report.explain.course import export
 from fer_report.explain.examples import (confident_mistakes, correct_sample, one_per_class, own_titles, titles,
                                          without_correct)
 from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
-from fer_report.plots import Layer, image_rows
-from fer_report.section import Result, Section
+from fer_report.draw.plots import Layer, image_rows
+from fer_report.report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
 N_MISTAKES = 3

@@ -19,7 +19,7 @@ def tiny_settings(out: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def tiny_artefacts(tmp_path_factory):
     """Artefacts of one tiny build (trained once for the whole session); sections tests share it."""
-    from fer_report.artifacts import Artefacts
+    from fer_report.report.artifacts import Artefacts
 
     root = tmp_path_factory.mktemp("tiny")
     settings = tiny_settings(root / "build")
@@ -27,10 +27,10 @@ def tiny_artefacts(tmp_path_factory):
 
 
 def dies_in_second_epoch(monkeypatch) -> tuple:
-    """Make ``fer_report.train`` stop with KeyboardInterrupt as its second epoch starts (a killed run).
+    """Make ``fer_report.training.train`` stop with KeyboardInterrupt as its second epoch starts (a killed run).
 
     Returns the real epoch function, to put back before resuming, and the list that counts the epochs started."""
-    import fer_report.train as tr
+    import fer_report.training.train as tr
 
     real_epoch, calls = tr._train_epoch, []
 

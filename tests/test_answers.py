@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from fer_report.answers import Answer, is_safe_url, load_answers, render_markdown
+from fer_report.report.answers import Answer, is_safe_url, load_answers, render_markdown
 from fer_report.errors import UserError
 
 NUMBERS = ["1", "2", "3", "6-1", "6-2", "4a", "5(2)", "Bonus 1"]
@@ -52,7 +52,7 @@ def test_other_files_are_ignored_with_a_warning_and_bom_is_accepted(tmp_path, ca
     (tmp_path / "2.md").write_bytes("\ufeff曲線".encode("utf-8"))
     write(tmp_path, "figure.png", "not an answer")
     write(tmp_path, ".DS_Store", "")
-    with caplog.at_level(logging.WARNING, logger="fer_report.answers"):
+    with caplog.at_level(logging.WARNING, logger="fer_report.report.answers"):
         answers = load_answers(tmp_path, NUMBERS)
     assert answers["2"].html == "<p>曲線</p>\n"
     assert "figure.png" in caplog.text and ".DS_Store" not in caplog.text
@@ -65,7 +65,7 @@ def test_raw_html_is_escaped():
 
 
 def test_images_fetch_nothing(caplog):
-    with caplog.at_level(logging.WARNING, logger="fer_report.answers"):
+    with caplog.at_level(logging.WARNING, logger="fer_report.report.answers"):
         html = render_markdown("see ![x](http://evil/x.png) and ![](file:///etc/passwd)", source="answers/3.md")
     assert "<img" not in html and "evil" not in html and "passwd" not in html and "src" not in html
     assert html == "<p>see x and </p>\n"

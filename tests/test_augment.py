@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from fer_report import augment as A
+from fer_report.data import augment as A
 
 
 def _smooth(n: int = 3, size: int = 48) -> torch.Tensor:

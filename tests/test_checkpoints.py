@@ -10,9 +10,9 @@ import pickle
 import pytest
 import torch
 
-import fer_report.train as tr
-from fer_report import train_cache
-from fer_report.checkpoints import UnsafeCheckpoint, load_tensors
+import fer_report.training.train as tr
+from fer_report.training import cache as train_cache
+from fer_report.model.checkpoints import UnsafeCheckpoint, load_tensors
 from fer_report.data.synthetic import make_synthetic
 from fer_report.errors import UserError
 from tests.conftest import tiny_settings

@@ -1,9 +1,9 @@
 import pytest
 from torch import nn
 
-from fer_report import complexity as cx
-from fer_report.mathsvg import render
-from fer_report.models import build_model
+from fer_report.model import complexity as cx
+from fer_report.draw.mathsvg import render
+from fer_report.model.builtin import build_model
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 With a model free of BatchNorm and dropout the two runs differ only in the order floating-point sums
 are taken (the gradient is the average of two half-batch gradients), so they must agree closely.
 The course CNN has BatchNorm, which on gloo normalises each half batch with its own statistics
-(SyncBatchNorm is CUDA-only; fer_report.train uses it there), and dropout masks drawn per process:
+(SyncBatchNorm is CUDA-only; fer_report.training.train uses it there), and dropout masks drawn per process:
 for it the test asserts agreement within a tolerance, plus rank-0-only writing of the cache.
 The steps run in fp32 here: under bf16 autocast (a CPU with native bf16) the half-batch sums round
 differently at bf16's 3 significant digits, which would hide the plumbing this test is about.
@@ -21,7 +21,7 @@ import torch
 import torch.multiprocessing as mp
 from torch import nn
 
-import fer_report.train as tr
+import fer_report.training.train as tr
 from fer_report.data.synthetic import make_synthetic
 from tests.conftest import tiny_settings
 
@@ -40,7 +40,7 @@ PLAIN_RUNS = {
 
 
 def _runs(root: Path) -> dict[str, object]:
-    import fer_report.inference as inference
+    import fer_report.model.inference as inference
 
     data = make_synthetic(seed=0, size="tiny")
     real_model, real_bf16 = tr._new_model, inference.train_bf16
@@ -59,7 +59,7 @@ def _runs(root: Path) -> dict[str, object]:
 def _worker(rank: int, world_size: int, port: int, root: str) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
                       WORLD_SIZE=str(world_size), LOCAL_WORLD_SIZE=str(world_size))
-    from fer_report import distributed
+    from fer_report.training import distributed
 
     try:
         _runs(Path(root))

@@ -35,7 +35,7 @@ from matplotlib.testing.compare import compare_images
 
 from fer_report import CLASSES
 from fer_report.explain.examples import titles
-from fer_report.figures import Figures
+from fer_report.draw.figures import Figures
 
 BASELINE = Path(__file__).parent / "baseline"
 TOLERANCE = 0.5
@@ -82,8 +82,8 @@ def draw_history(out: Path, history: list[dict] | None = None) -> Path:
 
 def draw_formula(out: Path, latex: str | None = None) -> Path:
     """A display formula of the math section, printed by WeasyPrint and rasterised by poppler at 150 dpi."""
-    from fer_report.mathsvg import render
-    from fer_report.render import write_pdf
+    from fer_report.draw.mathsvg import render
+    from fer_report.report.render import write_pdf
     from fer_report.sections.math import BN_DX
 
     svg = render(BN_DX if latex is None else latex)

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from fer_report.errors import UserError
-from fer_report.model_output import (ClassScores, OutputKind, check_classes, class_scores, detect_output,
+from fer_report.model.output import (ClassScores, OutputKind, check_classes, class_scores, detect_output,
                                      find_input, input_channels)
 from tests.test_user_model import IDS, MODELS, STUDENT_MODELS, load
 

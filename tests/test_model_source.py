@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from fer_report.errors import UserError
-from fer_report.model_source import highlight, model_source
-from fer_report.user_model import load_user_model
+from fer_report.model.source import highlight, model_source
+from fer_report.model.user_model import load_user_model
 from tests.test_user_model import STUDENT_MODELS
 
 
@@ -57,7 +57,7 @@ def test_sibling_file_code_comes_first():
 def test_loaded_class_and_builtin_model():
     model = load_user_model(f"{STUDENT_MODELS / 'keras_style.py'}:KerasStyleCNN")
     assert model_source(type(model)) == model_source(f"{STUDENT_MODELS / 'keras_style.py'}:KerasStyleCNN")
-    from fer_report.models.cnn4 import CNN4
+    from fer_report.model.builtin.cnn4 import CNN4
 
     src = model_source(CNN4)
     assert "class CNN4(nn.Module):" in src and "def _features()" in src and "def _classifier(" in src

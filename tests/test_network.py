@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from fer_report.artifacts import Artefacts
-from fer_report.requirements import unmet
-from fer_report.section import load_sections, run_section
+from fer_report.report.artifacts import Artefacts
+from fer_report.report.requirements import unmet
+from fer_report.report.section import load_sections, run_section
 from tests.conftest import tiny_settings
 
 MODELS = Path(__file__).parent / "models" / "student_models"
@@ -78,7 +78,7 @@ def run_all(settings, dataset=None) -> dict[str, str]:
 
 def with_weights(tmp_path: Path, model_file: Path, name: str, args: dict | None = None) -> str:
     """Save the model's freshly initialised state dict the way a student's script would."""
-    from fer_report.user_model import load_user_model
+    from fer_report.model.user_model import load_user_model
 
     model = load_user_model(f"{model_file}:{name}", args=args)
     path = tmp_path / "best.pth"
@@ -149,8 +149,8 @@ def test_a_users_class_without_weights_is_trained_with_our_recipe(tmp_path):
     edited = tmp_path / "model.py"
     edited.write_text(info["file"].read_text() + "\n# edited\n")
     settings2 = tiny_settings(tmp_path / "build", model=f"{edited}:{info['name']}", epochs=1)
-    from fer_report.train_cache import cache_key
-    from fer_report.inference import resolve_device
+    from fer_report.training.cache import cache_key
+    from fer_report.model.inference import resolve_device
 
     ds = artefacts.get("dataset")
     assert cache_key(settings, ds, resolve_device("cpu")) != cache_key(settings2, ds, resolve_device("cpu"))

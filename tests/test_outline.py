@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from fer_report import presets
-from fer_report.answers import load_answers
+from fer_report.report import presets
+from fer_report.report.answers import load_answers
 from fer_report.cli import main
 from fer_report.config import Settings
-from fer_report.outline import from_preset, number_figures, preset_sections
-from fer_report.section import load_sections
+from fer_report.report.outline import from_preset, number_figures, preset_sections
+from fer_report.report.section import load_sections
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from fer_report import pca
-from fer_report.mathsvg import render
+from fer_report.maths import pca
+from fer_report.draw.mathsvg import render
 
 
 @pytest.fixture(scope="module")

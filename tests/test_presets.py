@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fer_report import presets
+from fer_report.report import presets
 from fer_report.errors import ConfigError
 
 COURSE_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "course-questions.md"  # ../shared beside the repo

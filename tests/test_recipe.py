@@ -8,13 +8,13 @@ from dataclasses import replace
 import pytest
 import torch
 
-import fer_report.train as tr
-from fer_report.augment import CROPS, warp, with_ten_crops
+import fer_report.training.train as tr
+from fer_report.data.augment import CROPS, warp, with_ten_crops
 from fer_report.config import load_settings
 from fer_report.data.dataset import Split
 from fer_report.data.synthetic import make_synthetic
 from fer_report.errors import ConfigError
-from fer_report.inference import train_bf16
+from fer_report.model.inference import train_bf16
 from tests.conftest import tiny_settings
 
 
@@ -105,7 +105,7 @@ def test_gpu_path_bf16_channels_last_and_compile_run_on_the_cpu(tmp_path, data, 
         compiled.append(module)
         return module
 
-    import fer_report.inference as inference
+    import fer_report.model.inference as inference
 
     # bf16 autocast of predictions and of training steps (the layout is channels_last on every device)
     monkeypatch.setattr(inference, "fast", lambda device: True)

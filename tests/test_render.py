@@ -2,7 +2,7 @@ import subprocess
 
 from urllib.request import OpenerDirector
 
-from fer_report.render import write_pdf
+from fer_report.report.render import write_pdf
 
 
 def test_pdf_printing_fetches_nothing_outside_the_build(tmp_path, monkeypatch):
@@ -28,7 +28,7 @@ def test_user_templates_override_by_name_and_run_sandboxed(tmp_path):
     import jinja2.exceptions
     import pytest
 
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     user = tmp_path / "mine"
     (user / "sections").mkdir(parents=True)

@@ -1,9 +1,9 @@
 import json
 import re
 
-from fer_report import result_cache
-from fer_report.build import build
-from fer_report.section import load_sections
+from fer_report.report import result_cache
+from fer_report.report.build import build
+from fer_report.report.section import load_sections
 from tests.conftest import tiny_settings
 
 SECTIONS = ["architecture", "confusion", "math"]  # math writes files (formula SVGs) that no Figure lists

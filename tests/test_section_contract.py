@@ -11,9 +11,9 @@ import pytest
 from fer_report.cli import main
 from fer_report.config import LANGS
 from fer_report.errors import UserError
-from fer_report.i18n import STRINGS
-from fer_report.requirements import CONV_LAYERS
-from fer_report.section import check, load_sections, placeholders, string_problems
+from fer_report.report.i18n import STRINGS
+from fer_report.report.requirements import CONV_LAYERS
+from fer_report.report.section import check, load_sections, placeholders, string_problems
 
 SECTIONS = load_sections()
 
@@ -43,7 +43,7 @@ def test_a_broken_section_fails_when_loaded_with_its_name(tmp_path):
         check(replace(good, template=tmp_path / "nope.html.j2"), "confusion")
     with pytest.raises(UserError, match=r"asks for unknown artefact\(s\) embeddings"):
         check(replace(good, run=lambda embeddings: None), "confusion")
-    with pytest.raises(UserError, match=r"requires must hold fer_report.requirements.Requirement"):
+    with pytest.raises(UserError, match=r"requires must hold fer_report.report.requirements.Requirement"):
         check(replace(good, requires=("conv layers",)), "confusion")
 
 

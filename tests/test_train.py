@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from fer_report.data.synthetic import make_synthetic
-from fer_report.train import train
+from fer_report.training.train import train
 from tests.conftest import dies_in_second_epoch, tiny_settings
 
 
@@ -25,7 +25,7 @@ def test_second_run_trains_nothing_and_gives_the_same_model(tmp_path, data):
 
 
 def test_interrupted_training_resumes_to_the_same_result(tmp_path, data, monkeypatch):
-    import fer_report.train as tr
+    import fer_report.training.train as tr
 
     reference = train(tiny_settings(tmp_path / "a", epochs=3), data, progress=False)
 

@@ -10,12 +10,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import fer_report.train as tr
-from fer_report import losses, optim, sampling
-from fer_report.augment import draw_mix, mix
+import fer_report.training.train as tr
+from fer_report.training import losses
+from fer_report.training import optim
+from fer_report.training import sampling
+from fer_report.data.augment import draw_mix, mix
 from fer_report.data.dataset import Split
 from fer_report.data.synthetic import make_synthetic
-from fer_report.inference import predict_probs
+from fer_report.model.inference import predict_probs
 from tests.conftest import dies_in_second_epoch, tiny_settings
 
 RECIPES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import torch
 from torch import nn
 
 from fer_report.errors import UserError
-from fer_report.user_model import load_user_model, model_file_hash, parse_ref
+from fer_report.model.user_model import load_user_model, model_file_hash, parse_ref
 
 STUDENT_MODELS = Path(__file__).parent / "models" / "student_models"
 
@@ -278,3 +279,16 @@ def test_model_file_hash_follows_bytes_name_and_args(tmp_path):
     assert base != model_file_hash(f"{file}:b", {"x": 1, "y": 2})
     file.write_text(file.read_text() + "# edited\n")
     assert base != model_file_hash(f"{file}:a", {"x": 1, "y": 2})
+
+
+def test_editing_an_imported_helper_changes_the_key_and_the_model(tmp_path):
+    """A block defined in utils.py is part of the model: an edit with the same weights must not be served stale."""
+    for name in ("uses_utils.py", "utils.py"):
+        shutil.copy(STUDENT_MODELS / name, tmp_path / name)
+    ref = f"{tmp_path / 'uses_utils.py'}:UtilsNet"
+    before = model_file_hash(ref)
+    assert before == model_file_hash(ref)
+    helper = tmp_path / "utils.py"
+    helper.write_text(helper.read_text().replace("MOMENTUM = 0.1", "MOMENTUM = 0.3"))
+    assert model_file_hash(ref) != before
+    assert load_user_model(ref).blocks[0].bn.momentum == 0.3  # imported afresh, not the cached module

@@ -11,10 +11,10 @@ import pytest
 import torch
 from torch import nn
 
-from fer_report.checkpoints import UnsafeCheckpoint
+from fer_report.model.checkpoints import UnsafeCheckpoint
 from fer_report.errors import UserError
-from fer_report.model_output import ClassScores, OutputKind, class_scores
-from fer_report.weights import capabilities, load_model_file, load_weights
+from fer_report.model.output import ClassScores, OutputKind, class_scores
+from fer_report.model.weights import capabilities, load_model_file, load_weights
 from tests.test_user_model import STUDENT_MODELS, load
 
 KERAS = (STUDENT_MODELS / "keras_style.py", {"name": "KerasStyleCNN"})
@@ -124,7 +124,7 @@ def test_mismatch_lists_missing_unexpected_and_wrong_shape_in_one_line(tmp_path)
                     "        super().__init__()\n        self.conv = nn.Conv2d(1, 4, 3)\n"
                     "        self.fc = nn.Linear(4, classes)\n"
                     "        self.more = nn.ModuleList([nn.Linear(2, 2) for _ in range(extra)])\n")
-    from fer_report.user_model import load_user_model
+    from fer_report.model.user_model import load_user_model
 
     saved = load_user_model(f"{file}:Net", args={"classes": 10, "extra": 4})
     torch.save(saved.state_dict(), tmp_path / "best.pth")

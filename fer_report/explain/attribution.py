@@ -1,6 +1,6 @@
 """Gradient explanations of a classifier: saliency, SmoothGrad and Grad-CAM, as (N, H, W) arrays.
 
-Inputs ``x`` are model inputs (N, 1, H, W) (``fer_report.train.to_input``), as a tensor or array;
+Inputs ``x`` are model inputs (N, 1, H, W) (``fer_report.training.train.to_input``), as a tensor or array;
 ``targets`` are the (N,) classes to explain. Every function runs the model in eval mode on its own
 device in batches, never changes a weight, and leaves the model's mode and each parameter's
 ``requires_grad`` as it found them. The methods are captum's; ``gradcam_by_formula`` recomputes

@@ -8,7 +8,7 @@ mode every batch item is independent, so the result is a filter-by-filter loop's
 the cost. Equal in exact arithmetic, that is: batched and single convolutions round differently,
 and over tens of steps a rounding difference can flip a ReLU or a max-pool choice, after which a
 filter's two images part ways while reaching about the same activation. Images are model input
-(``fer_report.inference.to_input``), of the (C, H, W) ``shape`` the model takes; what is returned
+(``fer_report.model.inference.to_input``), of the (C, H, W) ``shape`` the model takes; what is returned
 for display is their mean over channels (the one channel of a grey model).
 """
 

@@ -21,7 +21,7 @@ from torch import nn
 
 from fer_report.explain import layers
 from fer_report.explain.layers import CPU_BATCH, inspecting
-from fer_report.inference import InputSpec, unit_to_input
+from fer_report.model.inference import InputSpec, unit_to_input
 
 NUM_SAMPLES = 400  # perturbed images per explanation: ~9 per superpixel; R² of the local fit as at 800
 SLIC_SEGMENTS = 60  # requested superpixels: ~40-50 on a 48x48 face

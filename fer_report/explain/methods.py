@@ -1,7 +1,7 @@
 """Every attribution method the report compares, behind one signature, so that they can be ranked alike.
 
 ``maps = method(model, x, targets, *, layer=None, seed=0, signed=False, to_input=None)``: ``x`` is model
-input (N, C, H, W) (``fer_report.inference.to_input``), ``targets`` the (N,) classes to explain; the
+input (N, C, H, W) (``fer_report.model.inference.to_input``), ``targets`` the (N,) classes to explain; the
 result is a float (N, H, W) array, larger = more important. The methods are the libraries' own
 (captum, pytorch-grad-cam, lime); this module only chooses their settings for 48x48 faces, batches
 them, and reduces a signed per-channel attribution to one non-negative map in the way the method's
@@ -23,10 +23,7 @@ weights, ``requires_grad`` and ``.grad`` as it found them; a method that cannot 
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Callable
 
@@ -37,6 +34,8 @@ from torch import nn
 from fer_report.errors import ConfigError, did_you_mean
 from fer_report.explain import lime_maps
 from fer_report.explain.attribution import _as_tensor, _batched
+from fer_report.explain.library_guards import keeping_grads as _keeping_grads
+from fer_report.explain.library_guards import without_inplace_relu as _without_inplace_relu
 from fer_report.explain.layers import batch_size, conv_layers, device_of, get_layer, inspecting, rectified
 
 SMOOTH_SAMPLES = 8  # noisy copies per image, as the saliency section (8 already averages most of the noise out)
@@ -278,29 +277,3 @@ def _cam_layer(model: nn.Module, layer: str | None, method: str) -> nn.Module:
     if not convs:
         raise MethodUnavailable(f"{method} needs a conv layer and {type(model).__name__} has none")
     return get_layer(model, rectified(model, convs[-1]))
-
-
-@contextlib.contextmanager
-def _without_inplace_relu(model: nn.Module) -> Iterator[nn.Module]:
-    """The model itself, or a copy with ``inplace=False`` ReLUs: an in-place ReLU overwrites the tensor a
-    backward hook (guided backprop) or a stored activation (pytorch-grad-cam) refers to."""
-    if not any(isinstance(m, nn.ReLU) and m.inplace for m in model.modules()):
-        yield model
-        return
-    with inspecting(model):  # the copy starts frozen, in eval mode
-        twin = copy.deepcopy(model)
-    for m in twin.modules():
-        if isinstance(m, nn.ReLU):
-            m.inplace = False
-    yield twin
-
-
-@contextlib.contextmanager
-def _keeping_grads(model: nn.Module) -> Iterator[None]:
-    """pytorch-grad-cam calls ``model.zero_grad()``: put back whatever ``.grad`` the caller had."""
-    grads = [(p, p.grad) for p in model.parameters()]
-    try:
-        yield
-    finally:
-        for p, g in grads:
-            p.grad = g

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from fer_report.cli import main
-from fer_report.section import load_sections
+from fer_report.report.section import load_sections
 
 TINY = ["--synthetic-size", "tiny", "--epochs", "2", "--batch-size", "32", "-q"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fer_report.build import _clear_leftovers
+from fer_report.report.output_dir import clear_leftovers as _clear_leftovers
 from fer_report.cli import main
 
 TINY = ["--synthetic-size", "tiny", "--batch-size", "32", "-q"]
@@ -55,7 +55,7 @@ def test_interrupted_section_keeps_the_previous_report(tmp_path, monkeypatch, ca
 
 CHILD = """
 import pathlib, sys, time
-import fer_report.train as tr
+import fer_report.training.train as tr
 real, calls = tr._train_epoch, []
 def epoch(*args, **kwargs):
     calls.append(1)
@@ -70,7 +70,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_kill_9_during_training_loses_nothing_and_the_next_build_resumes(tmp_path, monkeypatch):
-    import fer_report.train as tr
+    import fer_report.training.train as tr
     from fer_report.data.synthetic import make_synthetic
     from tests.conftest import tiny_settings
 

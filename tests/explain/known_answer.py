@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from fer_report.artifacts import Predictions, SplitPredictions
+from fer_report.report.artifacts import Predictions, SplitPredictions
 from fer_report.data.dataset import Dataset, Split
-from fer_report.inference import InputSpec
-from fer_report.train import Trained
+from fer_report.model.inference import InputSpec
+from fer_report.training.train import Trained
 
 SIZE = 48
 CLASSES = 7

@@ -6,7 +6,7 @@ from torch import nn
 from fer_report.explain.attribution import gradcam, gradcam_by_formula, gradcam_check, saliency, smoothgrad
 from fer_report.explain.examples import confident_mistakes, correct_sample, one_per_class
 from fer_report.explain.faithfulness import chance_rate, pointing_game, random_maps
-from fer_report.models import build_model
+from fer_report.model.builtin import build_model
 
 SIZE = 24
 CORNERS = ((2, 2), (2, 14), (14, 8))  # top-left of each class's 8x8 region, on the 2x2 grid
@@ -124,7 +124,7 @@ def test_examples_are_confident_correct_ones_per_class_and_reproducible():
 
 def test_a_class_without_a_correct_image_is_shown_as_the_mistake_it_is():
     from fer_report.explain.examples import title, without_correct
-    from fer_report.i18n import Text
+    from fer_report.report.i18n import Text
 
     y_true, y_pred, probs = predictions()
     picks = one_per_class(y_true, y_pred, probs, seed=0)

@@ -5,7 +5,7 @@ from torch import nn
 
 from fer_report.explain.filters import (activations, ascend_filters, ascend_filters_loop, high_frequency_share,
                                         mean_activation, mean_frequency, start_images)
-from fer_report.models import build_model
+from fer_report.model.builtin import build_model
 
 
 class BrightDark(nn.Module):

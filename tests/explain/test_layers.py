@@ -3,7 +3,7 @@ import torch
 
 from fer_report.errors import ConfigError
 from fer_report.explain.layers import batch_size, conv_layers, feature_sizes, get_layer, inspecting, rectified
-from fer_report.models import build_model
+from fer_report.model.builtin import build_model
 
 
 @pytest.fixture(scope="module")

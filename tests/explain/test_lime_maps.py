@@ -5,7 +5,7 @@ import torch
 from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
 from fer_report.explain.faithfulness import mass_inside, pointing_game
-from fer_report.inference import InputSpec
+from fer_report.model.inference import InputSpec
 from tests.explain.known_answer import MEAN, MouthNet, mouth_artefacts
 
 

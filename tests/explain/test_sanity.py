@@ -11,7 +11,7 @@ from fer_report.data.synthetic import make_synthetic
 from fer_report.explain.methods import METHODS
 from fer_report.explain.sanity import (SANITY_THRESHOLD, cascade, cascade_steps, fails_sanity, rank_correlation,
                                        similarity, weight_layers)
-from fer_report.models import build_model
+from fer_report.model.builtin import build_model
 from tests.explain.known_answer import MEAN, MouthNet
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")

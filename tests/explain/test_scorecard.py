@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from fer_report.explain.scorecard import DELETION_STEPS, faithfulness_text, score_maps, table_rows
-from fer_report.i18n import Text
+from fer_report.report.i18n import Text
 
 NAMES = {1: "brows", 2: "eyes", 3: "mouth"}
 

@@ -10,10 +10,10 @@ import torch
 import torchvision
 from torch import nn
 
-from fer_report.checkpoints import UnsafeCheckpoint
+from fer_report.model.checkpoints import UnsafeCheckpoint
 from fer_report.errors import ConfigError, UserError
-from fer_report.models import MODELS, build_model
-from fer_report.summary import count_params
+from fer_report.model.builtin import MODELS, build_model
+from fer_report.model.summary import count_params
 
 CNNS = ["cnn4", "cnn3", "resnet18", "vgg"]
 
@@ -123,5 +123,5 @@ def test_resnet_missing_file(tmp_path):
 
 
 def test_import_does_not_load_torch():
-    code = "import fer_report.models, sys; assert fer_report.models.MODELS; assert 'torch' not in sys.modules"
+    code = "import fer_report.model.builtin, sys; assert fer_report.model.builtin.MODELS; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from fer_report.models import MODELS, build_model
-from fer_report.summary import count_params, summarize
+from fer_report.model.builtin import MODELS, build_model
+from fer_report.model.summary import count_params, summarize
 
 
 def _stats(model: nn.Module) -> int:

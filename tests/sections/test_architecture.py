@@ -1,7 +1,7 @@
 from fer_report.config import Settings
 from fer_report.data.synthetic import make_synthetic
-from fer_report.inference import fitted_spec
-from fer_report.models import build_model
+from fer_report.model.inference import fitted_spec
+from fer_report.model.builtin import build_model
 from fer_report.sections import architecture
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from fer_report.config import load_settings
 from fer_report.errors import ConfigError
-from fer_report.figures import Figures
+from fer_report.draw.figures import Figures
 from fer_report.sections import augmentation
 
 
@@ -42,7 +42,7 @@ def test_second_call_reuses_the_cached_counterpart_and_says_so(tiny_artefacts, t
 
 
 def test_main_run_without_augmentation_gets_its_counterpart_with(tiny_artefacts, tmp_path):
-    from fer_report.artifacts import Artefacts
+    from fer_report.report.artifacts import Artefacts
 
     settings = replace(tiny_artefacts.settings, augment=False)
     a = Artefacts(settings, tmp_path, progress=False)

@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from fer_report import augment, train
-from fer_report.augment import augment_batch
+from fer_report.data import augment
+from fer_report.training import train
+from fer_report.data.augment import augment_batch
 from fer_report.config import AUGMENT_POLICIES, Settings
-from fer_report.render import environment
-from fer_report.section import run_section
+from fer_report.report.render import environment
+from fer_report.report.section import run_section
 from fer_report.sections import augmentation_code as ac
 
 EVERY = {"augment_batch", "draw_theta", "light_theta", "strong_theta", "ten_crop_theta", "compose", "with_ten_crops",

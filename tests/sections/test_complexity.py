@@ -4,12 +4,12 @@ import pytest
 import torch
 from torch import nn
 
-from fer_report import complexity as cx
-from fer_report.figures import Figures
-from fer_report.inference import InputSpec
-from fer_report.models import build_model
-from fer_report.render import environment
-from fer_report.section import run_section
+from fer_report.model import complexity as cx
+from fer_report.draw.figures import Figures
+from fer_report.model.inference import InputSpec
+from fer_report.model.builtin import build_model
+from fer_report.report.render import environment
+from fer_report.report.section import run_section
 from fer_report.sections import complexity
 from tests.conftest import tiny_settings
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from fer_report import CLASSES
-from fer_report.section import run_section
+from fer_report.report.section import run_section
 from fer_report.sections import confusion
 from fer_report.sections.confusion import analyse, confusion_matrix
 
@@ -100,7 +100,7 @@ def test_the_rarest_class_gets_its_recall_precision_and_what_balancing_did(lang)
 
 
 def test_section_says_which_split_chose_the_checkpoint(tiny_artefacts):
-    from fer_report.train import Trained
+    from fer_report.training.train import Trained
 
     result = run_section(confusion.section, tiny_artefacts)
     names = tiny_artefacts.dataset.split_names

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from fer_report import CLASSES
-from fer_report.render import environment
-from fer_report.section import run_section
+from fer_report.report.render import environment
+from fer_report.report.section import run_section
 from fer_report.sections import confusion, confusion_code
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fer_report.figures import Figures
-from fer_report.requirements import unmet
-from fer_report.section import check, run_section
+from fer_report.draw.figures import Figures
+from fer_report.report.requirements import unmet
+from fer_report.report.section import check, run_section
 from fer_report.sections import dnn
 
 
@@ -122,7 +122,7 @@ def test_only_a_built_in_cnn_trained_here_qualifies(tiny_artefacts):
 
 
 def test_contract_and_template(tmp_path):
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     check(dnn.section, "dnn")
     env = environment()

@@ -3,8 +3,8 @@ import dataclasses
 import pytest
 
 from fer_report.errors import ConfigError
-from fer_report.figures import Figures
-from fer_report.section import run_section
+from fer_report.draw.figures import Figures
+from fer_report.report.section import run_section
 from fer_report.sections import filters
 
 
@@ -67,7 +67,7 @@ def test_course_figures_and_traditional_chinese_without_regions(tiny_artefacts, 
 
 
 def test_template_renders_the_layer_table():
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"

@@ -2,9 +2,9 @@ import dataclasses
 
 import torch
 
-from fer_report.models import build_model
-from fer_report.train import Trained
-from fer_report.section import run_section
+from fer_report.model.builtin import build_model
+from fer_report.training.train import Trained
+from fer_report.report.section import run_section
 from fer_report.sections import gradcam
 from tests.explain.known_answer import mouth_artefacts
 

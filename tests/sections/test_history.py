@@ -1,4 +1,4 @@
-from fer_report.section import run_section
+from fer_report.report.section import run_section
 from fer_report.sections import history
 from fer_report.sections.history import analyse
 

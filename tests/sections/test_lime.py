@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from fer_report.explain import lime_maps
-from fer_report.figures import Figures
-from fer_report.section import run_section
+from fer_report.draw.figures import Figures
+from fer_report.report.section import run_section
 from fer_report.sections import lime
 from tests.explain.known_answer import mouth_artefacts
 
@@ -73,7 +73,7 @@ def test_traditional_chinese_on_data_without_regions(tiny_artefacts, small, tmp_
 
 
 def test_template_renders_both_tables():
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"

@@ -3,10 +3,10 @@ import json
 import pytest
 import torch
 
-from fer_report import derivations
+from fer_report.maths import derivations
 from fer_report.config import Settings
-from fer_report.figures import Figures
-from fer_report.mathsvg import MathError, check_latex, pieces, render
+from fer_report.draw.figures import Figures
+from fer_report.draw.mathsvg import MathError, check_latex, pieces, render
 from fer_report.sections import math as math_section
 from tests.conftest import tiny_settings
 
@@ -19,10 +19,12 @@ def test_conv_output_size_known_values():
 
 
 def test_every_derivation_check_passes_at_its_tolerance():
-    checks = derivations.run_all(seed=1)
+    from fer_report.explain.attribution import gradcam_by_formula
+
+    checks = derivations.run_all(seed=1, gradcam_by_formula=gradcam_by_formula)
     names = {c.name for c in checks}
     assert {"conv.shape", "bn.x", "bn.mu", "bn.var", "bn.x_hat", "bn.gamma", "bn.beta", "ce.onehot",
-            "ce.general"} <= names
+            "ce.general", "gradcam.alpha"} <= names
     for c in checks:
         assert c.passed, (c.name, c.max_error, c.worst_case)
     conv = next(c for c in checks if c.name == "conv.shape")
@@ -98,7 +100,7 @@ def test_section_typesets_every_formula_and_lists_every_check(tmp_path, lang):
 
 def test_a_formula_that_fails_to_render_fails_the_section(tmp_path, monkeypatch):
     monkeypatch.setattr(math_section, "PARTS", [("conv", [("f", r"\frac{W}{s")], ("conv.",))])
-    monkeypatch.setattr(derivations, "run_all", lambda seed: pytest.fail("checks ran before typesetting"))
+    monkeypatch.setattr(derivations, "run_all", lambda seed, **_: pytest.fail("checks ran before typesetting"))
     with pytest.raises(MathError, match="unbalanced"):
         math_section.section.run(settings=Settings(), figures=Figures(tmp_path), text=math_section.section.text("en"))
 
@@ -107,12 +109,12 @@ def _break_softmax(monkeypatch):
     """Only the (fast) softmax checks, with a closed form that forgets the sum of y."""
     real = derivations.check_softmax_ce
     monkeypatch.setattr(derivations, "softmax_ce_grad", lambda z, y: torch.softmax(z, 1) - y)
-    monkeypatch.setattr(derivations, "run_all", lambda seed: [derivations.check_conv_shapes(cases=5, seed=seed),
+    monkeypatch.setattr(derivations, "run_all", lambda seed, **_: [derivations.check_conv_shapes(cases=5, seed=seed),
                                                               *real(trials=5, seed=seed)])
 
 
 def test_a_failed_check_stops_the_build_with_the_failing_case(tmp_path, monkeypatch):
-    from fer_report.build import SectionFailed, build
+    from fer_report.report.build import SectionFailed, build
 
     _break_softmax(monkeypatch)
     settings = tiny_settings(tmp_path / "out", sections=["math"])
@@ -122,7 +124,7 @@ def test_a_failed_check_stops_the_build_with_the_failing_case(tmp_path, monkeypa
 
 
 def test_keep_going_marks_the_section_failed_and_keeps_every_check(tmp_path, monkeypatch):
-    from fer_report.build import build
+    from fer_report.report.build import build
 
     _break_softmax(monkeypatch)
     build(tiny_settings(tmp_path / "out", sections=["math"], keep_going=True))

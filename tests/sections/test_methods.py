@@ -7,13 +7,13 @@ import torch
 from skimage.filters import sobel
 from torch import nn
 
-from fer_report.artifacts import Predictions, SplitPredictions
+from fer_report.report.artifacts import Predictions, SplitPredictions
 from fer_report.explain import lime_maps
 from fer_report.explain.methods import METHODS, MethodInfo
-from fer_report.inference import InputSpec
-from fer_report.section import check, run_section
+from fer_report.model.inference import InputSpec
+from fer_report.report.section import check, run_section
 from fer_report.sections import methods
-from fer_report.train import Trained
+from fer_report.training.train import Trained
 from tests.explain.known_answer import MouthNet, mouth_artefacts
 
 FAITHFUL = ("gradient", "smoothgrad", "integrated_gradients", "gradcam", "occlusion")  # exact on MouthNet's strips
@@ -50,7 +50,7 @@ def as_given(model: nn.Module, dataset, spec: InputSpec) -> dict:
 
 
 def render(result, lang: str) -> str:
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"

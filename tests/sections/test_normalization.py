@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from torch import nn
 
-from fer_report.figures import Figures
-from fer_report.models import build_model
-from fer_report.section import check, run_section
-from fer_report.train_cache import cache_key
+from fer_report.draw.figures import Figures
+from fer_report.model.builtin import build_model
+from fer_report.report.section import check, run_section
+from fer_report.training.cache import cache_key
 from fer_report.sections import normalization
 
 
@@ -143,7 +143,7 @@ def test_batchnorm_after_the_first_layer_is_found():
 
 
 def test_contract_and_template():
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     check(normalization.section, "normalization")
     env = environment()

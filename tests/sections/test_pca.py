@@ -3,10 +3,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fer_report import pca
-from fer_report.figures import Figures
-from fer_report.render import environment
-from fer_report.section import run_section
+from fer_report.maths import pca
+from fer_report.draw.figures import Figures
+from fer_report.report.render import environment
+from fer_report.report.section import run_section
 from fer_report.sections import pca as pca_section
 
 POINTS = np.array([(1, 2, 3), (4, 8, 5), (3, 12, 9), (1, 8, 5), (5, 14, 2), (7, 4, 1), (9, 8, 9), (3, 8, 1),

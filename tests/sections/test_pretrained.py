@@ -6,13 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from fer_report.artifacts import Artefacts
-from fer_report.inference import InputSpec
-from fer_report.network import Network
-from fer_report.render import environment
-from fer_report.section import run_section
+from fer_report.report.artifacts import Artefacts
+from fer_report.model.inference import InputSpec
+from fer_report.model.network import Network
+from fer_report.report.render import environment
+from fer_report.report.section import run_section
 from fer_report.sections import pretrained
-from fer_report.train import Trained
+from fer_report.training.train import Trained
 from tests.conftest import tiny_settings
 
 HALF_FROZEN = '''
@@ -78,7 +78,7 @@ def test_a_half_frozen_model_trained_here(model_file, tmp_path, tiny_artefacts):
 
 
 def test_a_given_model_says_only_what_the_weights_can_tell(model_file, tmp_path, tiny_artefacts):
-    from fer_report.user_model import load_user_model
+    from fer_report.model.user_model import load_user_model
 
     weights = tmp_path / "best.pth"
     torch.save(load_user_model(f"{model_file}:HalfFrozen").state_dict(), weights)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from fer_report.explain.scorecard import DELETION_STEPS
-from fer_report.figures import Figures
-from fer_report.section import run_section
+from fer_report.draw.figures import Figures
+from fer_report.report.section import run_section
 from fer_report.sections import saliency
 from tests.explain.known_answer import mouth_artefacts
 
@@ -54,7 +54,7 @@ def test_section_in_traditional_chinese_on_real_looking_data(tiny_artefacts, mon
 
 
 def test_template_renders_the_faithfulness_table():
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     env = environment()
     env.globals["inline"] = lambda path: "data:,"

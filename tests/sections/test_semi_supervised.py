@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from fer_report.figures import Figures
-from fer_report.inference import predict_probs
-from fer_report.section import check, run_section
+from fer_report.draw.figures import Figures
+from fer_report.model.inference import predict_probs
+from fer_report.report.section import check, run_section
 from fer_report.sections import semi_supervised as semi
-from fer_report.train import train
+from fer_report.training.train import train
 
 
 def _run(artefacts, tmp, lang="en"):
@@ -103,7 +103,7 @@ def test_verdict_and_class_counts():
 
 
 def test_contract_and_template():
-    from fer_report.render import environment
+    from fer_report.report.render import environment
 
     check(semi.section, "semi_supervised")
     env = environment()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fer_report.artifacts import artefact
-from fer_report.requirements import Requirement
-from fer_report.section import Result, Section
+from fer_report.report.artifacts import artefact
+from fer_report.report.requirements import Requirement
+from fer_report.report.section import Result, Section
 
 
 @artefact("pixel_mean", "mean grey level of the training images")
