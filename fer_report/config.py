@@ -94,7 +94,9 @@ class Settings:
         "the model's predictions, as the course's Kaggle takes it"))
     pretrained: str | None = option(None, affects="training", group="data", metavar="FILE", path="file",
                                     key=keys.pretrained_key,
-                                    help="for resnet18: a local torchvision ImageNet state dict to start training from")
+                                    help="for resnet18: a local torchvision ImageNet state dict to start training "
+                                         "from; for a model file whose constructor downloads pretrained weights: a "
+                                         "local copy of them")
     epochs: int = option(10, affects="training", group="training", metavar="N", key_always=True, minimum=1,
                          help="training epochs")
     batch_size: int = option(64, affects="training", group="training", metavar="N", key_always=True, minimum=2,
@@ -230,9 +232,9 @@ def _check_models(s: Settings, source) -> None:
     elif kind == "file" and not Path(s.model).is_file():
         raise ConfigError(f"{source('model')}: model file {s.model}: no such file; expected a TorchScript (.pt), "
                           "ONNX (.onnx) or Python (.py:ClassName) model")
-    if s.pretrained is not None and s.model != "resnet18":
+    if s.pretrained is not None and s.model != "resnet18" and kind != "python":
         raise ConfigError(f"{source('pretrained')}: pretrained weights apply only to --model resnet18, "
-                          f"not '{s.model}'")
+                          f"not '{s.model}' (or to a model file whose constructor downloads pretrained weights)")
     if s.normalize is not None and s.normalize not in NORMALIZE:
         parse_mean_std(s.normalize)
     class_order(s.classes)

@@ -11,7 +11,7 @@ here with our recipe.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -46,6 +46,7 @@ class Network:
     given: bool  # comes trained: evaluated as it is
     output: str = "logits"  # what the model itself returns (logits, probabilities, log-probabilities)
     tuple_output: bool = False
+    pretrained: list[dict[str, str]] = field(default_factory=list)  # downloads its file asked for (model/downloads.py)
 
 
 class Reordered(Wrapper):
@@ -141,10 +142,15 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
         model, spec = _at_data_size(model, InputSpec(channels=1, size=size, mean=mean, std=std, normalize=name),
                                     dataset.image_size)
         return Network(model=model, spec=spec, kind=kind, given=settings.weights is not None)
+    downloads = None
     if kind == "python":
+        from fer_report.model.downloads import announce, pretrained_downloads
         from fer_report.model.user_model import load_user_model
 
-        model, fmt = load_user_model(settings.model, args=settings.model_args), "python"
+        with pretrained_downloads(skip=settings.weights is not None, local=settings.pretrained) as downloads:
+            model, fmt = load_user_model(settings.model, args=settings.model_args), "python"
+        if settings.weights is None:  # with --weights: said once they have loaded (load_given)
+            announce(downloads.facts(), settings.model, weights=None, local=settings.pretrained)
     else:
         from fer_report.model.weights import load_model_file
 
@@ -170,7 +176,7 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
                                  dataset.image_size)
     given = fmt != "python" or settings.weights is not None
     return Network(model=scores, spec=spec, kind=fmt, given=given, output=output.kind,
-                   tuple_output=output.tuple_output)
+                   tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [])
 
 
 def _at_data_size(model: nn.Module, spec: InputSpec, side: int) -> tuple[nn.Module, InputSpec]:
@@ -190,7 +196,11 @@ def load_given(net: Network, settings) -> nn.Module:
         target = net.model
         while hasattr(target, "inner") and not isinstance(target, torch.jit.ScriptModule):
             target = target.inner  # the user's own module: its state dict has the user's key names
-        load_weights(target, settings.weights, trust_pickle=settings.trust_pickle)
+        from fer_report.model.downloads import announce, missing_hint
+
+        load_weights(target, settings.weights, trust_pickle=settings.trust_pickle,
+                     missing_hint=missing_hint(net.pretrained, settings.model))
+        announce(net.pretrained, settings.model, weights=settings.weights, local=settings.pretrained)
     return net.model.eval()
 
 

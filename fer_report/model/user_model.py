@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from fer_report.errors import UserError, did_you_mean
+from fer_report.model.downloads import PretrainedUnavailable, failure_hint
 
 # module name -> folder, for every module imported from a user's folder: the next import of a model gets its
 # own `utils.py` as it is on disk now, not one cached from an earlier import or from another folder.
@@ -72,9 +73,11 @@ def load_user_model(ref: str, *, args: dict[str, Any] | None = None, device: str
     try:
         with _cuda_as_cpu():
             model = factory(**kwargs)
+    except PretrainedUnavailable as exc:  # weights it downloads, not at hand here (model/downloads.py)
+        raise UserError(f"{_where(exc, path)}: {call} {exc}") from None
     except (Exception, SystemExit) as exc:  # the user's constructor: any exception is theirs to fix
         raise UserError(f"{_where(exc, path)}: {call} raised {type(exc).__name__}: {_first_line(exc)}"
-                        f"{_cuda_hint(exc)}") from None
+                        f"{_cuda_hint(exc)}{failure_hint()}") from None
     if not isinstance(model, nn.Module):
         raise UserError(f"{path}: {call} returned {_describe(model)}, not a torch.nn.Module; "
                         "expected it to return the model")
@@ -133,6 +136,9 @@ def _import_file(path: Path) -> ModuleType:
     except ImportError as exc:
         del sys.modules[unique]
         raise UserError(f"{_where(exc, path)}: {_first_line(exc)}; expected the import to succeed") from None
+    except PretrainedUnavailable as exc:  # top-level code that builds a pretrained backbone
+        del sys.modules[unique]
+        raise UserError(f"{_where(exc, path)}: the file's top-level code {exc}") from None
     except SystemExit as exc:  # argparse or sys.exit() at top level would end fer-report itself
         del sys.modules[unique]
         raise UserError(f"{_where(exc, path)}: running the file called sys.exit({exc.code!r}); expected top-level "

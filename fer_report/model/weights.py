@@ -2,8 +2,8 @@
 
 Checkpoints come as a plain ``state_dict``, as ``{"model_state_dict": ..., "optimizer": ..., "epoch": 12}``,
 with ``module.`` (DataParallel) or ``_orig_mod.`` (torch.compile) on every key, or as ``.safetensors``.
-All of these load with ``weights_only=True``: nothing in the file runs. A whole pickled model
-(``torch.save(model)``) can only be read by running the pickle, so it needs ``trust_pickle``.
+All load with ``weights_only=True`` (nothing in the file runs); a whole pickled model (``torch.save(model)``)
+can only be read by running the pickle, so it needs ``trust_pickle``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "net")
 PREFIXES = ("module.", "_orig_mod.")
 
 
-def load_weights(model: nn.Module, path: str | Path, *, trust_pickle: bool = False) -> None:
-    """Load the file's state dict into ``model``; one line naming every key that does not fit."""
+def load_weights(model: nn.Module, path: str | Path, *, trust_pickle: bool = False, missing_hint: str = "") -> None:
+    """Load the file's state dict into ``model``; one line naming every key that does not fit
+    (``missing_hint`` ends it when keys are missing: the backbone's skipped download)."""
     path = Path(path)
     state = _state_dict(_read(path, model, trust_pickle), path)
     own = model.state_dict()
@@ -45,7 +46,8 @@ def load_weights(model: nn.Module, path: str | Path, *, trust_pickle: bool = Fal
 
         name = type(model.inner if isinstance(model, ClassScores) else model).__name__
         raise UserError(f"weights file {path} does not fit {name}: {'; '.join(problems)}; "
-                        "expected the state dict of this model built with the same arguments")
+                        "expected the state dict of this model built with the same arguments"
+                        f"{missing_hint if missing else ''}")
     model.load_state_dict(state, strict=False)
 
 

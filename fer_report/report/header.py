@@ -20,6 +20,8 @@ def run_facts(artefacts: Artefacts) -> dict[str, Any]:
         net = artefacts.get("net")
         facts["model"] = {"kind": net.kind, "given": net.given, "output": net.output, "tuple_output": net.tuple_output,
                           "input": net.spec.to_json(), "input_line": net.spec.describe()}
+        if net.pretrained:  # the downloads its file asked for: skipped (--weights), from the hub cache ...
+            facts["model"]["pretrained"] = net.pretrained
     if artefacts.computed("trained"):
         t = artefacts.get("trained")
         if t.trained_here:
@@ -44,4 +46,12 @@ def page_context(plan, report: dict[str, Any], text) -> dict[str, Any]:
                               optimizer=s.optimizer, lr=s.lr, augment=text("on" if s.augment else "off"),
                               seed=s.seed, device=report["run"].get("training", {}).get("device", s.device)),
         "generated": text("report.generated", version=__version__, date=report["created"][:10]),
+        "pretrained_line": _pretrained_line(report["run"], text),
     }
+
+
+def _pretrained_line(run: dict[str, Any], text) -> str | None:
+    from fer_report.model.downloads import header_line
+
+    pretrained = run.get("model", {}).get("pretrained")
+    return header_line(pretrained, text) if pretrained else None

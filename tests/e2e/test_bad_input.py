@@ -35,6 +35,7 @@ from PIL import Image
 
 from fer_report.cli import main
 from tests.e2e.own_input_cases import own_cases
+from tests.e2e.pretrained_cases import pretrained_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "bad-input.md"
@@ -426,7 +427,7 @@ OPTION_CASES = [
          ("report.toml: not valid TOML: ", "(at line 1, column")),
 ]
 
-CASES = _csv_cases() + FOLDER_CASES + OPTION_CASES + own_cases(Case)
+CASES = _csv_cases() + FOLDER_CASES + OPTION_CASES + own_cases(Case) + pretrained_cases(Case)
 
 
 # --- running a case ---------------------------------------------------------------------------------
