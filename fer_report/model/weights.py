@@ -1,9 +1,8 @@
-"""A student's trained weights into their model, or a whole saved model, in whatever layout they saved.
-
-Checkpoints come as a plain ``state_dict``, as ``{"model_state_dict": ..., "optimizer": ..., "epoch": 12}``,
-with ``module.`` (DataParallel) or ``_orig_mod.`` (torch.compile) on every key, or as ``.safetensors``.
-All load with ``weights_only=True`` (nothing in the file runs); a whole pickled model (``torch.save(model)``)
-can only be read by running the pickle, so it needs ``trust_pickle``.
+"""A student's trained weights into their model, or a whole saved model, in whatever layout they saved:
+a plain ``state_dict``, ``{"model_state_dict": ..., "optimizer": ..., "epoch": 12}``, keys prefixed with
+``module.`` (DataParallel) or ``_orig_mod.`` (torch.compile), or ``.safetensors``. All load with
+``weights_only=True`` (nothing in the file runs); a whole pickled model (``torch.save(model)``) can only be
+read by running the pickle, so it needs ``trust_pickle``.
 """
 
 from __future__ import annotations
