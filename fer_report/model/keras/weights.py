@@ -6,8 +6,12 @@
   `sequential/conv2d/kernel` from Keras 3).
 * Keras 3 and tf-keras 2.13+ (`.weights.h5`, `model.weights.h5` inside a `.keras`):
   `layers/<key>/vars/<i>`, where `<key>` is *not* the layer's name but its class in snake case with a
-  counter (`conv2d`, `conv2d_1`, ...) in the model's layer order. Keras 3 also writes the layer's real
-  name as the `name` attribute of `vars`; when it is there it is used, else the key is derived.
+  counter (`conv2d`, `conv2d_1`, ...) in the model's layer order. That is how Keras itself finds them
+  (the `name` attribute Keras 3 adds is not used by Keras, and tf-keras does not write it), so a
+  to_json from one session loads with weights saved from a rebuilt model whose layers got other names.
+
+In the legacy layout layers are matched by name when every name in the file is in the architecture,
+else by position among the layers that hold weights, which is what Keras 2's `load_weights` does.
 """
 
 from __future__ import annotations
@@ -56,24 +60,45 @@ def _short(weight_name: str) -> str:
     return weight_name.rsplit("/", 1)[-1].split(":")[0]
 
 
+#: Classes that hold weights (a Normalization only when its statistics are not in its config).
+WEIGHTED = ("Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Dense", "BatchNormalization", "PReLU",
+            "Normalization", "Sequential", "Functional", "Model")
+
+
+def _holds_weights(layer: LayerSpec) -> bool:
+    if layer.class_name == "Normalization":
+        return layer.config.get("mean") is None
+    return layer.class_name in WEIGHTED
+
+
+def _matched(group, layers: list[LayerSpec]) -> list[tuple[str, str]]:
+    """(name in the file, name in the architecture) of each layer group: by name, else by position."""
+    in_file = [_text(raw) for raw in group.attrs["layer_names"]]
+    names = {layer.name for layer in layers}
+    if all(n in names for n in in_file):
+        return [(n, n) for n in in_file]
+    with_weights = [n for n in in_file if n in group and len(group[n].attrs.get("weight_names", []))]
+    needing = [layer.name for layer in layers if _holds_weights(layer)]
+    return list(zip(with_weights, needing))
+
+
 def _legacy(group, layers: list[LayerSpec], label: str) -> LayerWeights:
     store = LayerWeights(label)
     specs = {layer.name: layer for layer in layers}
-    for raw in group.attrs["layer_names"]:
-        name = _text(raw)
+    for name, target in _matched(group, layers):
         if name not in group:
             raise Problem(f"{label}: layer '{name}' is listed in layer_names but has no group")
         g = group[name]
         names = [_text(n) for n in g.attrs.get("weight_names", [])]
         arrays = [(_short(n), _array(g[n])) for n in names]
-        spec = specs.get(name)
+        spec = specs.get(target)
         if spec is not None and spec.class_name in ("Sequential", "Functional", "Model"):
             inner = LayerWeights(label)
             for full, (short, arr) in zip(names, arrays):
                 parts = full.split(":")[0].split("/")
                 inner.by_layer.setdefault(parts[-2] if len(parts) > 1 else name, []).append((short, arr))
-            store.nested[name] = inner
-        store.by_layer[name] = arrays
+            store.nested[target] = inner
+        store.by_layer[target] = arrays
     return store
 
 
@@ -87,14 +112,12 @@ def _vars_of(group) -> Arrays:
 def _vars(root, layers: list[LayerSpec], label: str) -> LayerWeights:
     store = LayerWeights(label)
     groups = root["layers"]
-    named = {_text(g["vars"].attrs["name"]): key for key, g in groups.items()
-             if "vars" in g and "name" in g["vars"].attrs}
     counters: Counter[str] = Counter()
     for layer in layers:
         snake = to_snake_case(layer.class_name)
         n, counters[snake] = counters[snake], counters[snake] + 1
-        key = named.get(layer.name) if named else (snake if n == 0 else f"{snake}_{n}")
-        if key is None or key not in groups:
+        key = snake if n == 0 else f"{snake}_{n}"
+        if key not in groups:
             continue
         if layer.class_name in ("Sequential", "Functional", "Model") and "layers" in groups[key]:
             from .config import model_spec
