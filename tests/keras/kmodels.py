@@ -122,7 +122,19 @@ def activations() -> keras.Model:
     return keras.Model(inp, layers.Softmax()(x), name="activations")
 
 
-BUILDERS = {f.__name__: f for f in (seed_cnn, mini_xception, branches, tf_padding, preprocessing, activations)}
+def nested() -> keras.Model:
+    """Models used as layers: a Keras 3-era augmentation Sequential (inactive at inference) and a block."""
+    augment = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)], name="augment")
+    block = keras.Sequential([keras.Input((12, 12, 4)), layers.Conv2D(4, 3, padding="same"),
+                              layers.BatchNormalization()], name="block")
+    inp = keras.Input((12, 12, 1))
+    x = layers.Conv2D(4, 3, padding="same", activation="relu")(augment(inp))
+    x = layers.GlobalAveragePooling2D()(block(x))
+    return keras.Model(inp, layers.Dense(7, activation="softmax")(x), name="nested")
+
+
+BUILDERS = {f.__name__: f for f in (seed_cnn, mini_xception, branches, tf_padding, preprocessing, activations,
+                                    nested)}
 
 
 def randomize(model: keras.Model, seed: int = 0) -> keras.Model:
