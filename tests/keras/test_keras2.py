@@ -166,3 +166,24 @@ def test_keras3_weights_file_with_keras2_json(tmp_path):
     (tmp_path / "model.json").write_text(json.dumps(config))
     converted = load_keras(tmp_path / "model.json", tmp_path / "model.weights.h5")
     assert _compare(converted, model) <= 1e-4
+
+
+def test_tf_keras_written_keras_zip(tmp_path):
+    """tf-keras 2.13+'s .keras: `module` keys and a "Functional" class, Keras 2 inbound_nodes, vars layout."""
+    import zipfile
+
+    config = functional_keras2()
+    config["class_name"], config["module"] = "Functional", "keras.src.engine.functional"
+    for entry in config["config"]["layers"]:
+        entry["module"], entry["registered_name"] = "keras.layers", None
+    model = reference(config)
+    model.save_weights(tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5", "r+") as f:
+        for group in f["layers"].values():
+            group["vars"].attrs.pop("name", None)
+    with zipfile.ZipFile(tmp_path / "model.keras", "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "2.15.0"}))
+        z.writestr("config.json", json.dumps(config))
+        z.write(tmp_path / "w.weights.h5", "model.weights.h5")
+    converted = load_keras(tmp_path / "model.keras")
+    assert converted.keras_version == "2.15.0" and _compare(converted, model) <= 1e-4

@@ -123,3 +123,17 @@ def test_graph_and_chain_modules(saved):
     children = [n for n, _ in converted.module.named_children()]
     assert [r.module for r in converted.rows] == [layer.name for layer in model.layers]
     assert children == [n for r in converted.rows for n in (r.module, r.activation) if n]
+
+
+def test_frozen_layer_counts_as_non_trainable(tmp_path):
+    """A layer saved with trainable=False (a frozen base) holds only non-trainable parameters in Keras."""
+    import keras
+
+    model = kmodels.randomize(kmodels.tf_padding())
+    model.layers[0].trainable = False
+    path = tmp_path / "frozen.keras"
+    model.save(path)
+    converted = load_keras(path)
+    frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    assert converted.non_trainable_params == frozen == model.layers[0].count_params()
+    assert isinstance(model, keras.Model)

@@ -120,13 +120,13 @@ def pair(value: Any) -> tuple[int, int]:
 
 
 BUILDERS: dict[str, Callable[[Ctx], Built]] = {}
-PRIMARY: list[str] = []  # the first name of each builder, for the "supported" list
+#: Other spellings of a supported class, and model classes: left out of the "supported" list.
+_NOT_LISTED = ("MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D", "Sequential", "Functional", "Model")
 
 
 def builder(*class_names: str) -> Callable:
     """Register a builder under each Keras class name (aliases included, e.g. MaxPool2D)."""
     def register(fn: Callable[[Ctx], Built]) -> Callable[[Ctx], Built]:
-        PRIMARY.append(class_names[0])
         for name in class_names:
             BUILDERS[name] = fn
         return fn
@@ -154,4 +154,4 @@ def build(ctx: Ctx) -> Built:
 def supported_text() -> str:
     from . import build_conv, build_core  # noqa: F401
 
-    return ", ".join(sorted(PRIMARY))
+    return ", ".join(sorted(n for n in BUILDERS if n not in _NOT_LISTED)) + ", and models used as layers"
