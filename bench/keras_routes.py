@@ -136,7 +136,7 @@ def agreement(path: str, weights: str | None, shape: tuple) -> float:
 
 def reference_workload() -> dict:
     """200 fp32 training steps of fer-report's cnn4 (batch 32, 48x48 grey, Adam): the machine's speed."""
-    from fer_report.models.cnn4 import CNN4
+    from fer_report.model.builtin.cnn4 import CNN4
 
     torch.manual_seed(0)
     model = CNN4()

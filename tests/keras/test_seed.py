@@ -14,7 +14,7 @@ import torch  # noqa: E402
 
 from fer_report.explain.layers import conv_layers, rectified  # noqa: E402
 from fer_report.model.keras import load_keras  # noqa: E402
-from fer_report.summary import summarize  # noqa: E402
+from fer_report.model.summary import summarize  # noqa: E402
 
 from . import kmodels  # noqa: E402
 
