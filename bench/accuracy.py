@@ -34,6 +34,7 @@ from fer_report.data import load_dataset  # noqa: E402
 from fer_report.model.inference import predict_probs  # noqa: E402
 from fer_report.model.builtin import build_model  # noqa: E402
 from fer_report.sections.confusion import analyse, confusion_matrix  # noqa: E402
+from reference import WORKLOAD, reference_seconds  # noqa: E402  (bench/ is on sys.path: run as a script)
 
 DATA = ROOT.parent / "shared" / "data" / "fer2013-small.csv"
 BUDGET_S = 480  # the plain student script's 20 epochs on 2 cores (issue 14)
@@ -242,10 +243,12 @@ def main() -> None:
             epochs = changes.get("epochs", args.epochs)
             if (name, seed, epochs) in done:
                 continue
-            load = [round(v, 2) for v in os.getloadavg()]
+            load, reference_s = [round(v, 2) for v in os.getloadavg()], reference_seconds()
             r = (plain_script(dataset, seed, epochs) if name == "plain-script"
                  else run_candidate(name, changes, dataset, args.data, seed, args.epochs))
             r["loadavg_before"], r["loadavg_after"] = load, [round(v, 2) for v in os.getloadavg()]
+            r["reference"] = {"workload": WORKLOAD, "seconds_before": reference_s,
+                              "wall_in_reference_units": round(r["wall_s"] / reference_s, 1)}
             result["runs"].append(r)
             result["table"] = summarise(result["runs"], BUDGET_S)
             tmp = args.out.with_suffix(".tmp")

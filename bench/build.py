@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -17,6 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from reference import begin, end, in_reference_units, save
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +49,7 @@ def main() -> None:
     args = ap.parse_args()
     exe = str(Path(sys.executable).with_name("fer-report"))
     cold, cached = [], []
-    load_at_start = [round(v, 2) for v in os.getloadavg()]  # other work on the machine slows the build
+    result = begin("build")  # other work on the machine slows the build: the reference says how much
     for _ in range(args.repeats):
         out = Path(tempfile.mkdtemp(prefix="fer-bench-"))
         try:
@@ -57,19 +58,17 @@ def main() -> None:
             cached.append(timed(cmd) | {"stages_s": stages(out)})
         finally:
             shutil.rmtree(out, ignore_errors=True)
-    result = {
-        "benchmark": "build", "command": "fer-report build --all " + " ".join(args.extra),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "loadavg_at_start": load_at_start, "loadavg_at_end": [round(v, 2) for v in os.getloadavg()],
+    end(result)
+    result.update({
+        "built": "fer-report build --all " + " ".join(args.extra),
         "goals_s": {"cold": 180, "cached": 20}, "cold": cold, "cached": cached,
         "cold_median_s": statistics.median(r["seconds"] for r in cold),
         "cached_median_s": statistics.median(r["seconds"] for r in cached),
-    }
+    })
+    result["cold_in_reference_units"] = in_reference_units(result["cold_median_s"], result)
+    result["cached_in_reference_units"] = in_reference_units(result["cached_median_s"], result)
     result["cold_over_cached"] = round(result["cold_median_s"] / result["cached_median_s"], 1)
-    dest = ROOT / "bench" / "results" / "build.json"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    save(result, ROOT / "bench" / "results" / "build.json")
 
 
 if __name__ == "__main__":

@@ -27,11 +27,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
-import os
-import platform
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -43,9 +38,9 @@ from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
 from fer_report.explain.attribution import gradcam, saliency, smoothgrad
 from fer_report.explain.examples import correct_sample
-from fer_report.explain.filters import ascend_filters, ascend_filters_loop, mean_activation
-from fer_report.explain.layers import batch_size, get_layer, inspecting
-from fer_report.explain.methods import METHODS, OCCLUSION_WINDOW, run_method
+from fer_report.explain.filters import ascend_filters, ascend_filters_loop
+from fer_report.explain.layers import batch_size, inspecting
+from fer_report.explain.methods import METHODS, run_method
 from fer_report.explain.ranking import rank, score_methods, verdict
 from fer_report.explain.sanity import cascade, rank_correlation
 from fer_report.model.inference import fitted_spec, to_input
@@ -53,9 +48,10 @@ from fer_report.model.builtin import build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
+from reference import begin, end, save  # noqa: E402
 from explain_baselines import (  # noqa: E402
     ASCENT_LAYER, ASCENT_STEPS, CAM_LAYER, DEFAULT_CALLS, SMOOTH_SAMPLES, ascent_agreement, batch_sweep, default_calls,
-    gradcam_loop, gradcam_vs_library, ig_convergence, import_seconds, lime_defaults, minmax, pair, race, saliency_loop,
+    gradcam_loop, gradcam_vs_library, ig_convergence, import_seconds, lime_defaults, pair, race, saliency_loop,
     smoothgrad_loop)
 
 
@@ -167,7 +163,7 @@ def main() -> None:
     ap.add_argument("--cascade-steps", type=int, default=3)
     ap.add_argument("--budget", type=float, default=7.0, help="seconds the section may take (methods + sanity)")
     args = ap.parse_args()
-    load_at_start = [round(v, 2) for v in os.getloadavg()]
+    report = begin("explain")
 
     torch.manual_seed(0)
     model = build_model("cnn4").eval()
@@ -257,20 +253,14 @@ def main() -> None:
         "first": _median_run(first),
         "recommendation": advice, "at_recommendation": _median_run(at)}
 
-    report = {
-        "benchmark": "explain", "repeats": args.repeats, "statistic": "median seconds after one warm-up; contenders timed in turn within each round",
+    report.update({
+        "repeats": args.repeats, "statistic": "median seconds after one warm-up; contenders timed in turn within each round",
         "model": "cnn4 (seeded random weights; the section rehearsal: a quickly trained one)",
         "data": "embedded synthetic faces (small), test split",
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-                    "platform": platform.platform(), "python": platform.python_version(),
-                    "load_average_at_start": load_at_start,
-                    "load_average_at_end": [round(v, 2) for v in os.getloadavg()]},
         "results": results,
-    }
-    dest = ROOT / "bench" / "results" / "explain.json"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(report, indent=1))
-    print(f"wrote {dest}")
+    })
+    end(report)
+    save(report, ROOT / "bench" / "results" / "explain.json")
 
 
 if __name__ == "__main__":

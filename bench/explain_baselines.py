@@ -3,31 +3,19 @@ library's default call (captum, pytorch-grad-cam, lime), with the timing helpers
 
 from __future__ import annotations
 
-import argparse
-import functools
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from fer_report.data.synthetic import make_synthetic
 from fer_report.explain import lime_maps
-from fer_report.explain.attribution import gradcam, saliency, smoothgrad
-from fer_report.explain.examples import correct_sample
-from fer_report.explain.filters import ascend_filters, ascend_filters_loop, mean_activation
-from fer_report.explain.layers import batch_size, get_layer, inspecting
-from fer_report.explain.methods import METHODS, OCCLUSION_WINDOW, run_method
-from fer_report.explain.ranking import rank, score_methods, verdict
-from fer_report.explain.sanity import cascade, rank_correlation
-from fer_report.model.inference import fitted_spec, to_input
-from fer_report.model.builtin import build_model
+from fer_report.explain.attribution import gradcam
+from fer_report.explain.filters import mean_activation
+from fer_report.explain.layers import get_layer, inspecting
+from fer_report.explain.methods import OCCLUSION_WINDOW
 
 SMOOTH_SAMPLES = 8  # as sections/saliency.py
 CAM_LAYER = "features.relu3"  # what sections/gradcam.py uses on cnn4

@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+
+from reference import begin, end, in_reference_units, save
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "fer2013.csv.gz"
@@ -53,11 +54,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"{args.data}: not found (the whole FER2013; see ../shared/data/README.md)")
-    result: dict = {"benchmark": "fullset", "data": str(args.data),
-                    "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                                "python": platform.python_version(),
-                                "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY")},
-                    "loadavg_at_start": [round(v, 2) for v in os.getloadavg()]}
+    result = begin("fullset") | {"data": str(args.data), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY")}
     epochs = args.epochs
     if epochs is None:
         epoch_s = seconds_per_epoch(args.data, args.recipe)
@@ -77,7 +74,7 @@ def main() -> None:
     disgust = next(r for r in n["per_class"] if r["class"] == "Disgust")
     settings = report.get("settings", {})
     result.update({
-        "command": " ".join(["fer-report", *cmd[1:-3]]), "epochs": epochs,
+        "built": " ".join(["fer-report", *cmd[1:-3]]), "epochs": epochs,
         "recipe": {k: settings.get(k) for k in TRAINING_KEYS if k in settings},
         "selection": f"best {n.get('checkpoint_split')} (val) epoch", "private_test_acc": n["accuracy"],
         "macro_f1": n["macro_f1"], "balanced_acc": n["balanced_accuracy"], "public_test_acc": n["val_accuracy"],
@@ -86,11 +83,10 @@ def main() -> None:
         "build_cpu_s": round((end_cpu.children_user - child_cpu.children_user)
                              + (end_cpu.children_system - child_cpu.children_system), 1),
         "training": report.get("run", {}).get("training"),
-        "loadavg_at_end": [round(v, 2) for v in os.getloadavg()],
     })
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    end(result)
+    result["build_in_reference_units"] = in_reference_units(result["build_wall_s"], result)
+    save(result, args.out)
 
 
 if __name__ == "__main__":

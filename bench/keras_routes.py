@@ -7,9 +7,9 @@ For each file: load time, forward time per batch at batch 1/32/256 (medians), th
 between the two routes' outputs, how many conv layers ``named_modules()`` exposes (what fer-report's
 hooks, Grad-CAM and filter sections search), and whether a backward pass with trainable weights runs.
 Each backward runs in a child process, so a crash (the issue saw SIGSEGV on route 1) is recorded as
-its exit status instead of ending the benchmark. A fixed reference workload (200 fp32 training steps
-of fer-report's cnn4 at batch 32) is timed in the same process, with the thread count and the load
-average, so figures from a busy or different machine can be scaled. Writes bench/results/keras_routes.json.
+its exit status instead of ending the benchmark. bench/reference.py's fixed workload is timed in the
+same process before and after, with the thread count and the load average, so figures from a busy or
+different machine can be scaled. Writes bench/results/keras_routes.json.
 
     .venv/bin/python bench/keras_routes.py [--repeats 5] [--out bench/results/keras_routes.json]
 """
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+
+from reference import begin, end, save  # noqa: E402  (bench/ is on sys.path: run as a script)
 
 BATCHES = (1, 32, 256)
 #: (test model, the format it is saved in): the seed CNN as a legacy .h5 (the Keras-2 years), the
@@ -134,23 +135,6 @@ def agreement(path: str, weights: str | None, shape: tuple) -> float:
     return float(np.abs(a - b).max())
 
 
-def reference_workload() -> dict:
-    """200 fp32 training steps of fer-report's cnn4 (batch 32, 48x48 grey, Adam): the machine's speed."""
-    from fer_report.model.builtin.cnn4 import CNN4
-
-    torch.manual_seed(0)
-    model = CNN4()
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
-    x, y = torch.randn(32, 1, 48, 48), torch.randint(0, 7, (32,))
-    torch.nn.functional.cross_entropy(model(x), y).backward()  # one untimed step: allocations, kernels
-    start = time.perf_counter()
-    for _ in range(200):
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    return {"what": "200 fp32 training steps, cnn4, batch 32, 48x48x1, Adam", "seconds": round(time.perf_counter() - start, 3)}
-
-
 def _files(folder: Path) -> dict:
     import importlib.util
 
@@ -171,10 +155,7 @@ def main() -> None:
     args = ap.parse_args()
     import keras
 
-    result = {"benchmark": "keras_routes", "command": " ".join(sys.argv),
-              "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                          "torch": torch.__version__, "keras": keras.__version__, "threads": torch.get_num_threads()},
-              "loadavg_at_start": [round(v, 2) for v in os.getloadavg()], "reference": reference_workload(), "cases": {}}
+    result = begin("keras_routes") | {"keras": keras.__version__, "cases": {}}
     with tempfile.TemporaryDirectory() as tmp:
         files = _files(Path(tmp))
         for name, fmt in CASES:
@@ -188,11 +169,8 @@ def main() -> None:
             case["speedup_route2"] = {b: round(r1[b] / r2[b], 2) for b in r1}
             result["cases"][f"{name}.{fmt}"] = case
             print(json.dumps({k: case[k] for k in ("file", "max_abs_difference", "speedup_route2")}), flush=True)
-    result["reference_again"] = reference_workload()
-    result["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    end(result)
+    save(result, Path(args.out))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -21,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build import stages, timed  # noqa: E402  (the same timing as bench/build.py)
+from reference import begin, end, in_reference_units, save  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,9 +72,7 @@ def main() -> None:
     if not Path(args.data).exists():
         sys.exit(f"{args.data}: not found (the real FER2013 sample lives in ../shared/data)")
     exe = str(Path(sys.executable).with_name("fer-report"))
-    result = {"benchmark": "own_model", "data": args.data,
-              "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-              "loadavg_at_start": [round(v, 2) for v in os.getloadavg()], "models": {}}
+    result = begin("own_model") | {"data": args.data, "models": {}}
     for key, (source, name, extra, goal) in MODELS.items():
         cold, cached = [], []
         for _ in range(args.repeats):
@@ -93,9 +90,11 @@ def main() -> None:
                        + " ".join(extra), "goal_cold_s": goal, "cold": cold, "cached": cached,
             "cold_median_s": statistics.median(r["seconds"] for r in cold),
             "cached_median_s": statistics.median(r["seconds"] for r in cached)}
-    result["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
-    dest = ROOT / "bench" / "results" / "own_model.json"
-    dest.write_text(json.dumps(result, indent=1))
+    end(result)
+    for row in result["models"].values():
+        row["cold_in_reference_units"] = in_reference_units(row["cold_median_s"], result)
+        row["cached_in_reference_units"] = in_reference_units(row["cached_median_s"], result)
+    save(result, ROOT / "bench" / "results" / "own_model.json")
     print(json.dumps({k: {m: v[m] for m in ("cold_median_s", "cached_median_s", "goal_cold_s")}
                       for k, v in result["models"].items()}, indent=1))
 

@@ -8,9 +8,6 @@ Writes bench/results/pdf.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -21,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from reference import begin, end, in_reference_units, save  # noqa: E402
 
 
 def pages(pdf: Path) -> int | None:
@@ -44,6 +43,7 @@ def main() -> None:
     from fer_report.report.render import write_pdf
 
     html = html_file.read_text(encoding="utf-8")
+    result = begin("pdf")
     seconds, first = [], None
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "report.pdf"
@@ -56,17 +56,13 @@ def main() -> None:
             else:
                 seconds.append(took)
         n_pages, size = pages(target), target.stat().st_size
-    result = {
-        "benchmark": "pdf", "command": "python bench/pdf.py " + " ".join(sys.argv[1:]),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "loadavg_at_start": [round(v, 2) for v in os.getloadavg()],
+    end(result)
+    result.update({
         "html": str(html_file), "html_bytes": len(html.encode()), "pdf_pages": n_pages, "pdf_bytes": size,
         "first_call_s": first, "seconds": seconds, "median_s": statistics.median(seconds),
-    }
-    dest = ROOT / "bench" / "results" / "pdf.json"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    })
+    result["median_in_reference_units"] = in_reference_units(result["median_s"], result)
+    save(result, ROOT / "bench" / "results" / "pdf.json")
 
 
 if __name__ == "__main__":

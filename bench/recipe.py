@@ -10,15 +10,14 @@ e.g. `-- --epochs 100 --compile`; under torchrun, use `fer-report train` itself 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from reference import begin, end, save  # noqa: E402  (a CPU reference: it measures the host, not the GPU)
 
 
 def main() -> None:
@@ -36,17 +35,15 @@ def main() -> None:
 
     argv = ["train", "--recipe", "fer2013-best", "--data", args.data, "--out", args.out, *args.extra]
     settings = _settings(parser().parse_args(argv))
+    result = begin("recipe")
     start = time.perf_counter()
     artefacts = Artefacts(settings, Path(args.out), progress=True)
     trained = artefacts.trained
     p = artefacts.predictions
     best = max(trained.history, key=lambda h: h["val_acc"])
-    result = {
-        "benchmark": "recipe", "command": "fer-report " + " ".join(argv),
-        "settings": settings.to_json(),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "torch": torch.__version__,
-                    "device": str(trained.device),
-                    "gpu": torch.cuda.get_device_name(trained.device) if trained.device.type == "cuda" else None},
+    result.update({
+        "ran": "fer-report " + " ".join(argv), "settings": settings.to_json(), "device": str(trained.device),
+        "gpu": torch.cuda.get_device_name(trained.device) if trained.device.type == "cuda" else None,
         "splits": artefacts.dataset.split_names,
         "test_accuracy": p.test.accuracy, "val_accuracy": p.val.accuracy,
         "best_epoch": best["epoch"], "epochs": len(trained.history),
@@ -54,11 +51,9 @@ def main() -> None:
         "trained_in_this_run": trained.seconds > 0,
         "wall_minutes_this_run": round((time.perf_counter() - start) / 60, 2),
         "published_record": 0.7328,
-    }
-    dest = Path(args.result)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    })
+    end(result)
+    save(result, Path(args.result))
 
 
 if __name__ == "__main__":

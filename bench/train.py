@@ -14,7 +14,6 @@ path without the model ("pipeline"). Writes bench/results/train.json (medians an
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -34,6 +33,7 @@ from fer_report.training import train as tr
 from fer_report.data.augment import augment_batch  # noqa: E402
 from fer_report.config import Settings  # noqa: E402
 from fer_report.model.builtin import build_model  # noqa: E402
+from reference import begin, end, save  # noqa: E402
 
 FER2013_TRAIN = 28_709
 BATCH = 64  # fer-report's default batch size
@@ -159,10 +159,9 @@ def main() -> None:
                                          num_workers=workers, persistent_workers=workers > 0,
                                          pin_memory=device.type == "cuda", drop_last=True)
 
-    result = {"benchmark": "train", "command": "python bench/train.py " + " ".join(sys.argv[1:]),
-              "data": f"{FER2013_TRAIN} random uint8 48x48 images (FER2013's training-split size), batch {BATCH}",
-              "machine": machine(device), "dataloader_workers": workers,
-              "loadavg_at_start": [round(v, 2) for v in os.getloadavg()], "models": {}}
+    result = begin("train") | {
+        "data": f"{FER2013_TRAIN} random uint8 48x48 images (FER2013's training-split size), batch {BATCH}",
+        "device": machine(device), "dataloader_workers": workers, "models": {}}
     for name in args.models.split(","):
         batches = args.batches or BATCHES[device.type][name]
         model = build_model(name).to(device)
@@ -191,11 +190,8 @@ def main() -> None:
         result["models"][name] = {"batches_per_trial": batches, "training": summary(trials),
                                   "pipeline_only": summary(pipe)}
         del model, optimizer, compiled
-    result["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
-    dest = Path(args.out)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: v for k, v in result.items()}, indent=1))
+    end(result)  # images/s x reference seconds: images per reference workload, comparable across machines
+    save(result, Path(args.out))
 
 
 def machine(device: torch.device) -> dict:

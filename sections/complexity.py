@@ -14,7 +14,7 @@ from dataclasses import asdict
 from fer_report.model import complexity as cx
 from fer_report.draw.mathsvg import SvgWriter
 from fer_report.report.requirements import LAYER_HOOKS
-from fer_report.report.section import Result, Section
+from fer_report.report.section import ChecksFailed, Result, Section
 
 QUESTION = {
     "en": "How many parameters does each layer have, how many multiplications and additions does a forward "
@@ -123,14 +123,6 @@ STRINGS = {
 }
 
 _CONV_KINDS = ("Conv1d", "Conv2d", "Conv3d")
-
-
-class ChecksFailed(AssertionError):
-    """The hand formula disagrees with the counter; carries the numbers so report.json shows the check."""
-
-    def __init__(self, message: str, numbers: dict) -> None:
-        super().__init__(message)
-        self.numbers = numbers
 
 
 def run(settings, network, spec, figures, text) -> Result:

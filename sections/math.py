@@ -10,7 +10,7 @@ from __future__ import annotations
 from fer_report.explain.attribution import gradcam_by_formula
 from fer_report.maths import derivations
 from fer_report.draw.mathsvg import SvgWriter
-from fer_report.report.section import Result, Section
+from fer_report.report.section import ChecksFailed, Result, Section, tolerance_failures
 
 # Display formulas, language-neutral (prose around them is in fer_report/report/i18n.py).
 CONV_SHAPE = (r"(B,\ W,\ H,\ C_{\mathrm{in}}) \longrightarrow \left(B,\ \left\lfloor \frac{W+2p_1-k_1}{s_1} "
@@ -220,14 +220,6 @@ STRINGS = {
 }
 
 
-class ChecksFailed(AssertionError):
-    """A derivation disagrees with PyTorch; carries the section's numbers so report.json lists every check."""
-
-    def __init__(self, message: str, numbers: dict) -> None:
-        super().__init__(message)
-        self.numbers = numbers
-
-
 def run(settings, figures, text) -> Result:
     svg = SvgWriter(figures.build_dir, figures.dir / "math")
     # Typeset first: a formula that cannot be rendered fails the build before any check runs.
@@ -251,8 +243,7 @@ def run(settings, figures, text) -> Result:
                "formulas": svg.count}
     failed = [c for c in checks.values() if not c.passed]
     if failed:
-        raise ChecksFailed("; ".join(f"check {c.name} failed: max error {c.max_error:.3e} > tolerance "
-                                     f"{c.tolerance:.0e} ({c.worst_case})" for c in failed), numbers)
+        raise ChecksFailed(tolerance_failures(failed), numbers)
     return Result(numbers=numbers, text=lines, tables={"parts": parts})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fer_report.maths import pca
 from fer_report.draw.mathsvg import SvgWriter
-from fer_report.report.section import Result, Section
+from fer_report.report.section import ChecksFailed, Result, Section, tolerance_failures
 
 QUESTION = {
     "en": "PCA practice on the 10 given samples in 3-D: what are the principal axes, what are the principal "
@@ -123,14 +123,6 @@ STRINGS = {
 }
 
 
-class ChecksFailed(AssertionError):
-    """A hand-computed number disagrees with numpy; carries the numbers so report.json lists every check."""
-
-    def __init__(self, message: str, numbers: dict) -> None:
-        super().__init__(message)
-        self.numbers = numbers
-
-
 def run(figures, text) -> Result:
     r = pca.solve()
     steps = [{"text": text(key), **_svg(figures, latex)}
@@ -143,8 +135,7 @@ def run(figures, text) -> Result:
                "passed": all(c.passed for c in checks), "checks": [c.to_json() for c in checks]}
     failed = [c for c in checks if not c.passed]
     if failed:
-        raise ChecksFailed("; ".join(f"check {c.name} failed: max error {c.max_error:.3e} > tolerance "
-                                     f"{c.tolerance:.0e} ({c.worst_case})" for c in failed), numbers)
+        raise ChecksFailed(tolerance_failures(failed), numbers)
 
     worst = int(r.errors.argmax())
     lam, share = r.eigenvalues, r.explained

@@ -35,6 +35,22 @@ class Result:
     tables: dict[str, Any] = field(default_factory=dict)  # extra template context (table rows)
 
 
+class ChecksFailed(AssertionError):
+    """A section's own check of its numbers failed (a derivation against PyTorch, a hand count against
+    the counter). It carries the numbers, so with ``--keep-going`` report.json still lists every check
+    and its error beside the failure."""
+
+    def __init__(self, message: str, numbers: dict) -> None:
+        super().__init__(message)
+        self.numbers = numbers
+
+
+def tolerance_failures(checks) -> str:
+    """One clause per failed check (objects with name, max_error, tolerance, worst_case), for ChecksFailed."""
+    return "; ".join(f"check {c.name} failed: max error {c.max_error:.3e} > tolerance {c.tolerance:.0e} "
+                     f"({c.worst_case})" for c in checks)
+
+
 @dataclass
 class Section:
     name: str
