@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from fer_report.errors import ConfigError
+from fer_report.explain.dataflow import Call, activation_after, residual_blocks
 
 
 @dataclass(frozen=True)
@@ -25,27 +26,42 @@ class Recorded:
     calls: int  # how often one forward pass calls it (a module reused at several places: more than once)
 
 
-def record_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Recorded]:
+def trace(model: nn.Module, input_shape: tuple[int, int, int]) -> list[Call]:
+    """Every call of every named sub-module in one forward pass on zeros, in order (a hook fires when its
+    module returns: inner modules first), with its first input and its output.
+
+    The input requires grad (the weights stay frozen), so each output carries the autograd graph that
+    made it: ``dataflow`` reads residual additions from it. The tensors are kept, so no two are the same
+    object by accident.
+    """
+    names = {m: n for n, m in model.named_modules() if n}
+    calls: list[Call] = []
+
+    def hook(module, inputs, out) -> None:
+        calls.append(Call(names[module], module, inputs[0] if inputs else None, out))
+
+    handles = [m.register_forward_hook(hook) for m in names]
+    try:
+        with inspecting(model), torch.enable_grad():
+            model(torch.zeros(1, *input_shape, device=device_of(model)).requires_grad_(True))
+    finally:
+        for h in handles:
+            h.remove()
+    return calls
+
+
+def record_layers(model: nn.Module, input_shape: tuple[int, int, int],
+                  calls: list[Call] | None = None) -> list[Recorded]:
     """Every sub-module whose output is a 4-D tensor, in the order one forward pass (on zeros) first calls it.
 
     Execution order, not definition order: students define layers in any order, call functional
     ops between them and reuse one module at several places; only the pass itself tells.
     """
-    names = {m: n for n, m in model.named_modules() if n}
     seen: dict[nn.Module, list] = {}
-
-    def hook(module, _inputs, out) -> None:
-        if isinstance(out, torch.Tensor) and out.dim() == 4:
-            seen.setdefault(module, [tuple(out.shape[1:]), 0])[1] += 1
-
-    handles = [m.register_forward_hook(hook) for m in names]
-    try:
-        with inspecting(model), torch.no_grad():
-            model(torch.zeros(1, *input_shape, device=device_of(model)))
-    finally:
-        for h in handles:
-            h.remove()
-    return [Recorded(names[m], m, shape, calls) for m, (shape, calls) in seen.items()]
+    for c in trace(model, input_shape) if calls is None else calls:
+        if isinstance(c.output, torch.Tensor) and c.output.dim() == 4:
+            seen.setdefault(c.module, [c.name, tuple(c.output.shape[1:]), 0])[2] += 1
+    return [Recorded(name, m, shape, n) for m, (name, shape, n) in seen.items()]
 
 
 def conv_layers(model: nn.Module, input_shape: tuple[int, int, int] | None = None) -> list[str]:
@@ -59,13 +75,15 @@ def conv_layers(model: nn.Module, input_shape: tuple[int, int, int] | None = Non
 def cam_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> dict[str, tuple[int, int]]:
     """Layers Grad-CAM may use, shallow to deep, with their (h, w): conv layers, and on residual networks
     the blocks' outputs instead of the convs inside them (a raw conv before the residual add is not what
-    the next block sees; pytorch-grad-cam recommends the block, e.g. torchvision's ``layer4[-1]``)."""
-    from torchvision.models.resnet import BasicBlock, Bottleneck
-
-    recorded = [r for r in record_layers(model, input_shape) if r.calls == 1]
-    blocks = [r.name for r in recorded if isinstance(r.module, (BasicBlock, Bottleneck))]
+    the next block sees, and its maps can be all zero; pytorch-grad-cam recommends the block, e.g.
+    torchvision's ``layer4[-1]``). A block is recognised by what it does (``dataflow.residual_blocks``),
+    so a student's own ``BasicBlock`` counts as torchvision's does."""
+    calls = trace(model, input_shape)
+    blocks = residual_blocks(calls)
     out = {}
-    for r in recorded:
+    for r in record_layers(model, input_shape, calls):
+        if r.calls != 1:
+            continue
         inside = any(r.name.startswith(b + ".") for b in blocks)
         if r.name in blocks or (isinstance(r.module, nn.Conv2d) and not inside):
             out[r.name] = tuple(r.shape[-2:])
@@ -81,27 +99,27 @@ def get_layer(model: nn.Module, name: str) -> nn.Module:
                       f"its conv layers are: {', '.join(conv_layers(model)) or '(none)'}")
 
 
-def rectified(model: nn.Module, conv_name: str) -> str:
-    """The ReLU right after ``conv_name`` in the same ``nn.Sequential`` (conv -> [norm] -> ReLU), else ``conv_name``.
+def rectified(model: nn.Module, conv_name: str, input_shape: tuple[int, int, int] | None = None) -> str:
+    """The rectifier the conv's output goes through next (conv -> [norm] -> ReLU), else ``conv_name``.
 
     A conv's raw output is signed and, before BatchNorm, arbitrarily offset; its rectified output is
     what the next layer sees, so it is what Grad-CAM's feature maps A^k and a filter's "activation"
-    mean. Only a Sequential guarantees each child runs once, in order: a block with its own forward
-    (torchvision's ResNet calls one ReLU module twice) keeps the conv itself.
+    mean. Found from the recorded forward pass (``dataflow.activation_after``): the module that received
+    the conv's output tensor, through one BatchNorm / GroupNorm / InstanceNorm at most, whatever holds
+    the layers (a ``Sequential``, a custom ``forward``, a converted Keras graph, fer-report's wrappers).
+    ``nn.LeakyReLU``, ``nn.PReLU``, ``nn.RReLU``, ``nn.ELU``, ``nn.SELU``, ``nn.CELU`` and ``nn.ReLU6``
+    count as the ReLU (``dataflow.RECTIFIERS``: linear on positive inputs); a functional ``F.relu``, a
+    rectifier module run twice (torchvision's blocks) or any other next layer keeps the conv itself.
+    ``input_shape`` (C, H, W) defaults to the first input the model runs on (``find_input``).
     """
-    modules = dict(model.named_modules())
-    parent_name, _, child = conv_name.rpartition(".")
-    parent = modules.get(parent_name) if parent_name else model
-    if not isinstance(modules.get(conv_name), nn.Conv2d) or not isinstance(parent, nn.Sequential):
+    if not isinstance(dict(model.named_modules()).get(conv_name), nn.Conv2d):
         return conv_name
-    children = list(parent.named_children())
-    i = [n for n, _ in children].index(child)
-    for n, m in children[i + 1:i + 3]:
-        if isinstance(m, nn.ReLU):
-            return f"{parent_name}.{n}" if parent_name else n
-        if not isinstance(m, (nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d)):
-            break
-    return conv_name
+    if input_shape is None:
+        from fer_report.model.output import find_input
+
+        channels, side = find_input(model)
+        input_shape = (channels, side, side)
+    return activation_after(trace(model, input_shape), conv_name) or conv_name
 
 
 #: Images per model call. On the 2-core CPU the default report is built on, cnn4 runs fastest in
