@@ -50,8 +50,9 @@ class Settings:
     model: str = option("cnn4", affects="training", group="data", metavar="NAME", key_always=True,
                         key=keys.model_key,
                         help="a built-in (cnn4, cnn3, resnet18, vgg, dnn; see `fer-report list`), your own class "
-                             "or function in a file (model.py:FaceExpressionNet), or a whole saved model "
-                             "(TorchScript .pt, ONNX .onnx)")
+                             "or function in a file (model.py:FaceExpressionNet), a whole saved model "
+                             "(TorchScript .pt, ONNX .onnx), or a Keras model (.h5, .keras, or a to_json "
+                             ".json with --weights)")
     model_args: dict = option(factory=dict, affects="training", group="data", metavar="JSON",
                               help="constructor arguments of your model, e.g. '{\"num_classes\": 7}' "
                                    "(TOML: [model_args])")
@@ -61,7 +62,7 @@ class Settings:
     weights: str | None = option(None, affects="training", group="data", metavar="FILE", key_always=True,
                                  key=keys.weights_key, path="file", help=(
         "your trained weights (a state dict or a checkpoint holding one, .pth/.pt/.safetensors): the report "
-        "evaluates the model as given and trains nothing"))
+        "evaluates the model as given and trains nothing; for a Keras model.json, its save_weights .h5"))
     trust_pickle: bool = option(False, affects="nothing", group="data", help=(
         "load a checkpoint or model that holds pickled Python objects (torch.save(model)); this runs code from "
         "the file: only for files you made yourself"))
@@ -70,8 +71,8 @@ class Settings:
         "runs at)"))
     normalize: str | None = option(None, affects="training", group="data", metavar="HOW", help=(
         "input normalisation: 0-1 (x/255, torchvision's ToTensor; default for your own model), mean-std "
-        "(fitted on the training split; default for the built-ins), imagenet, none (raw 0..255), or MEAN,STD "
-        "(e.g. 0.5,0.5)"))
+        "(fitted on the training split; default for the built-ins), imagenet, none (raw 0..255; default for a "
+        "Keras model that starts with a Rescaling layer), or MEAN,STD (e.g. 0.5,0.5)"))
     classes: list[str] | None = option(None, affects="training", group="data", metavar="A,B,...", help=(
         "the order of your model's outputs when it is not FER2013's (Angry,Disgust,Fear,Happy,Sad,Surprise,"
         "Neutral), e.g. ImageFolder's angry,disgust,fear,happy,neutral,sad,surprise"))
@@ -229,6 +230,12 @@ def _check_models(s: Settings, source) -> None:
         if not path.is_file():
             raise ConfigError(f"{source('model')}: model file {path}: no such file; expected a Python file "
                               "defining the model")
+    elif kind == "keras" and not Path(s.model).exists():
+        raise ConfigError(f"{source('model')}: Keras model file {s.model}: no such file; expected a model.save() "
+                          "file (.h5 or .keras) or a model.to_json() file with --weights")
+    elif kind == "keras" and Path(s.model).suffix.lower() == ".json" and s.weights is None:
+        raise ConfigError(f"{source('model')}: {s.model} holds a Keras architecture (model.to_json()) without "
+                          "weights; pass its model.save_weights() file with --weights (e.g. --weights model.weights.h5)")
     elif kind == "file" and not Path(s.model).is_file():
         raise ConfigError(f"{source('model')}: model file {s.model}: no such file; expected a TorchScript (.pt), "
                           "ONNX (.onnx) or Python (.py:ClassName) model")
@@ -248,7 +255,7 @@ def _check_models(s: Settings, source) -> None:
     if s.answers is not None and s.preset is None:
         raise ConfigError(f"{source('answers')}: answers are files named by question number (3.md, 6-2.md): "
                           "choose the question set too, e.g. --questions ntu-ml-2019fall-hw3 (fer-report list)")
-    given = s.weights is not None or kind == "file"
+    given = s.weights is not None or kind in ("file", "keras")
     if s.history is not None and not given:
         raise ConfigError(f"{source('history')}: a training log describes a model trained elsewhere; give its "
                           "weights too (--weights FILE), or drop --history to report on this run's own training")

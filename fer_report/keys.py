@@ -13,10 +13,10 @@ def model_key(s: "Settings") -> str:
         from fer_report.model.user_model import model_file_hash
 
         return "python:" + model_file_hash(s.model, s.model_args)
-    if kind == "file":
+    if kind in ("file", "keras"):  # a Keras save_weights file enters through weights_key
         from fer_report.hashing import file_sha256
 
-        return "file:" + file_sha256(s.model)
+        return f"{kind}:" + file_sha256(s.model)
     return s.model
 
 

@@ -27,6 +27,9 @@ STRINGS = {
         "arch.biggest": "The largest layer is {layer} ({kind}) with {params:,} parameters ({share:.0%} of the "
                         "trainable ones).",
         "arch.flow": "Shapes along the network: {flow}.",
+        "arch.keras": "The table is Keras's own account of {file} ({kind}): its layer names and types, output shapes "
+                      "with the batch axis first and channels last as Keras prints them, and its parameter counts. "
+                      "The input is {shape} (height, width, channels); the output is {classes} class scores.",
     },
     "zh-TW": {
         "arch.layer": "層",
@@ -40,11 +43,15 @@ STRINGS = {
         "arch.input": "輸入為 {channels} 通道、{size}x{size} 的影像；輸出為 {classes} 個類別的分數。",
         "arch.biggest": "參數最多的層是 {layer}（{kind}），有 {params:,} 個參數（佔可訓練參數的 {share:.0%}）。",
         "arch.flow": "各層輸出維度依序為：{flow}。",
+        "arch.keras": "此表即 Keras 對 {file}（{kind}）的描述：層名稱與類型、依 Keras 慣例（批次維度在前、通道在後）"
+                      "列出的輸出維度，以及參數數量。輸入為 {shape}（高、寬、通道）；輸出為 {classes} 個類別的分數。",
     },
 }
 
 
-def run(settings, dataset, network, spec, text) -> Result:
+def run(settings, dataset, network, net, spec, text) -> Result:
+    if net.kind == "keras":
+        return _keras(settings, dataset, net.keras, text)
     s = summarize(network, spec.shape)
     weighted = [r for r in s.rows if r.trainable or r.buffers]
     biggest = max(weighted, key=lambda r: r.trainable)
@@ -64,6 +71,37 @@ def run(settings, dataset, network, spec, text) -> Result:
              "trainable": r.trainable, "buffers": r.buffers} for r in s.rows]
     numbers = {"model": settings.model, "input_shape": list(s.input_shape), "total_params": s.total,
                "trainable_params": s.trainable, "buffer_params": s.buffers, "layers": len(s.rows)}
+    return Result(numbers=numbers, text=lines, tables={"layers": rows})
+
+
+KERAS_FLOW = {"Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dense",
+              "GlobalAveragePooling2D", "GlobalMaxPooling2D"}
+
+
+def _keras(settings, dataset, keras, text) -> Result:
+    """The model as ``model.summary()`` describes it: Keras's names, NHWC shapes and Keras's counts."""
+    from fer_report.model.keras.summary import shape_text
+
+    weighted = [r for r in keras.rows if r.params]
+    biggest = max(weighted, key=lambda r: r.trainable)
+    flow = " → ".join([shape_text(keras.input_shape)] +
+                      [r.shape_text for r in keras.rows if r.class_name in KERAS_FLOW])
+    total, trainable, frozen = keras.total_params, keras.trainable_params, keras.non_trainable_params
+    lines = [
+        text("arch.keras", file=settings.model, kind=keras.file_kind, shape=shape_text(keras.input_shape),
+             classes=len(dataset.classes)),
+        text("arch.summary", model=settings.model, total=total, trainable=trainable, buffers=frozen,
+             layers=len(weighted)),
+        text("arch.biggest", layer=biggest.name, kind=biggest.class_name, params=biggest.trainable,
+             share=biggest.trainable / max(1, trainable)),
+        text("arch.flow", flow=flow),
+    ]
+    rows = [{"name": r.name, "kind": r.class_name, "shape": r.shape_text, "trainable": r.trainable,
+             "buffers": r.non_trainable} for r in keras.rows]
+    numbers = {"model": settings.model, "input_shape": list(keras.input_shape), "total_params": total,
+               "trainable_params": trainable, "buffer_params": frozen, "layers": len(keras.rows),
+               "keras": {"name": keras.name, "kind": keras.kind, "file_kind": keras.file_kind,
+                         "keras_version": keras.keras_version}}
     return Result(numbers=numbers, text=lines, tables={"layers": rows})
 
 

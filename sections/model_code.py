@@ -19,16 +19,25 @@ STRINGS = {
                      "uses ({lines} lines), taken from the file as this run imported it.",
         "code.builtin": "The code below is fer-report's built-in {name} model and what it uses ({lines} lines), "
                         "as this run built it.",
+        "code.keras": "{file} is a {kind} file: it holds the architecture and the weights, not Python code, so "
+                      "there is no class to list. Below: the model as Keras's model.summary() prints it, then each "
+                      "of its {layers} layers with the configuration saved in the file (initialisers, regularisers "
+                      "and constraints left out: they shaped the training, not the trained model).",
     },
     "zh-TW": {
         "code.user": "以下為 {file} 中的 {name}，以及它用到的 {helpers} 個頂層定義與 import（共 {lines} 行），"
                      "取自本次執行所匯入的檔案。",
         "code.builtin": "以下為 fer-report 內建的 {name} 模型及其用到的程式碼（共 {lines} 行），即本次執行所建立的模型。",
+        "code.keras": "{file} 是 {kind} 檔：其中存的是架構與權重，而非 Python 程式碼，因此沒有可列出的類別。"
+                      "以下先列出 Keras 的 model.summary() 輸出，再列出檔案中儲存的 {layers} 層各自的設定"
+                      "（省略 initializer、regularizer 與 constraint：它們影響的是訓練過程，而非訓練後的模型）。",
     },
 }
 
 
 def run(settings, net, text) -> Result:
+    if net.kind == "keras":
+        return _keras(settings, net.keras, text)
     user = net.model
     while hasattr(user, "inner"):
         user = user.inner
@@ -47,6 +56,18 @@ def run(settings, net, text) -> Result:
         sentence = text("code.builtin", name=name, lines=lines)
     return Result(numbers={"model": name, "lines": lines, "source": code}, text=[sentence],
                   tables={"html": html, "css": css})
+
+
+def _keras(settings, keras, text) -> Result:
+    """A Keras file has no source: what it does hold, as the student saw it in Keras."""
+    from fer_report.model.keras.summary import config_lines
+
+    summary, layers = keras.summary_text(), config_lines(keras.rows)
+    html = highlight(summary, "text")[0] + highlight(layers, "python")[0]
+    css = highlight("", "python")[1]
+    sentence = text("code.keras", file=settings.model, kind=keras.file_kind, layers=len(keras.rows))
+    return Result(numbers={"model": keras.name, "lines": layers.count("\n") + 1, "source": summary + "\n\n" + layers,
+                           "file_kind": keras.file_kind}, text=[sentence], tables={"html": html, "css": css})
 
 
 section = Section(name="model_code", order=12, run=run, question=QUESTION, strings=STRINGS, requires=(SOURCE,),

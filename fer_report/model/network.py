@@ -1,5 +1,6 @@
 """The model a run reports on, whatever the user brought: a built-in name, their own class in a
-``.py`` file (``--model model.py:Net``), or a whole saved model (TorchScript, ONNX, a trusted pickle).
+``.py`` file (``--model model.py:Net``), a whole saved model (TorchScript, ONNX, a trusted pickle), or
+a Keras model (``.h5``, ``.keras``, or ``to_json`` + ``--weights``: converted by ``model.keras``).
 
 Whatever it is, the run gets the same thing: a module returning (N, classes) class scores in
 FER2013's class order (``model.output.ClassScores``, plus a reordering for ``--classes``), the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -25,12 +27,16 @@ from fer_report.model.output import Wrapper
 
 log = logging.getLogger(__name__)
 MODEL_FILES = (".pt", ".pth", ".ts", ".onnx", ".pkl")
+KERAS_FILES = (".h5", ".hdf5", ".keras", ".json")  # the json: model.to_json(), its weights from --weights
 NORMALIZE = ("0-1", "mean-std", "imagenet", "none")  # or "MEAN,STD"; none: raw 0..255 pixel values
 PROBE_SIZES = (48, 64, 44, 40, 42, 96, 112, 128, 224)  # sides tried when a model does not run on the data's
 
 
 def kind_of(model: str) -> str:
-    """"builtin" (cnn4 ...), "python" (model.py:Net) or "file" (a whole saved model)."""
+    """"builtin" (cnn4 ...), "python" (model.py:Net), "keras" (model.h5) or "file" (a whole saved model)."""
+    path = Path(model)
+    if path.suffix.lower() in KERAS_FILES or path.name == "saved_model.pb" or (path / "saved_model.pb").is_file():
+        return "keras"  # a TensorFlow SavedModel too: the Keras reader says how to save it as one Keras file
     if ":" in model or model.endswith(".py"):
         return "python"
     if Path(model).suffix.lower() in MODEL_FILES:
@@ -42,11 +48,12 @@ def kind_of(model: str) -> str:
 class Network:
     model: nn.Module  # returns (N, classes) class scores, FER2013's class order
     spec: InputSpec
-    kind: str  # builtin, python, torchscript, onnx, pickle
+    kind: str  # builtin, python, torchscript, onnx, pickle, keras
     given: bool  # comes trained: evaluated as it is
     output: str = "logits"  # what the model itself returns (logits, probabilities, log-probabilities)
     tuple_output: bool = False
     pretrained: list[dict[str, str]] = field(default_factory=list)  # downloads its file asked for (model/downloads.py)
+    keras: Any = None  # model.keras.KerasModel: Keras's own account (summary, config) of a converted model
 
 
 class Reordered(Wrapper):
@@ -92,10 +99,12 @@ def class_order(names: list[str] | None) -> list[int] | None:
     return None if order == list(range(len(known))) else order
 
 
-def normalisation(settings, kind: str, train_x, channels: int) -> tuple[str, tuple[float, ...], tuple[float, ...]]:
+def normalisation(settings, kind: str, train_x, channels: int, *,
+                  scales_itself: bool = False) -> tuple[str, tuple[float, ...], tuple[float, ...]]:
     """(name, mean, std) on the 0..1 scale: the built-ins fit mean-std on the training split; a user's model
-    defaults to 0-1 (x/255, torchvision's ToTensor)."""
-    how = settings.normalize or ("mean-std" if kind == "builtin" else "0-1")
+    defaults to 0-1 (x/255, torchvision's ToTensor), or to none when it scales its input itself (a Keras
+    Rescaling layer)."""
+    how = settings.normalize or ("mean-std" if kind == "builtin" else "none" if scales_itself else "0-1")
     if how == "0-1":
         return how, (0.0,), (1.0,)
     if how == "none":  # no normalisation at all: the model sees 0..255 (the ablation of the course's question)
@@ -142,8 +151,13 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
         model, spec = _at_data_size(model, InputSpec(channels=1, size=size, mean=mean, std=std, normalize=name),
                                     dataset.image_size)
         return Network(model=model, spec=spec, kind=kind, given=settings.weights is not None)
-    downloads = None
-    if kind == "python":
+    downloads = keras = None
+    if kind == "keras":  # the weights are read with the architecture: --weights is a save_weights file
+        from fer_report.model.keras import load_keras
+
+        keras = load_keras(settings.model, settings.weights)
+        model, fmt = keras.module, "keras"
+    elif kind == "python":
         from fer_report.model.downloads import announce, pretrained_downloads
         from fer_report.model.user_model import load_user_model
 
@@ -170,13 +184,14 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
     if order is not None:
         scores = Reordered(scores, order)
     switch_off_inplace(model)
-    name, mean, std = normalisation(settings, kind, dataset.train.x, channels)
+    name, mean, std = normalisation(settings, kind, dataset.train.x, channels,
+                                    scales_itself=keras is not None and keras.scales_input)
     scores, spec = _at_data_size(scores, InputSpec(channels=channels, size=size, mean=mean, std=std, normalize=name,
                                                    meta={"output": output.kind, "tuple_output": output.tuple_output}),
                                  dataset.image_size)
     given = fmt != "python" or settings.weights is not None
     return Network(model=scores, spec=spec, kind=fmt, given=given, output=output.kind,
-                   tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [])
+                   tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [], keras=keras)
 
 
 def _at_data_size(model: nn.Module, spec: InputSpec, side: int) -> tuple[nn.Module, InputSpec]:
@@ -190,7 +205,7 @@ def _at_data_size(model: nn.Module, spec: InputSpec, side: int) -> tuple[nn.Modu
 
 def load_given(net: Network, settings) -> nn.Module:
     """The network with the user's ``--weights`` loaded (a whole-model file already holds its own)."""
-    if settings.weights is not None:
+    if settings.weights is not None and net.kind != "keras":  # a Keras model read its weights with its file
         from fer_report.model.weights import load_weights
 
         target = net.model

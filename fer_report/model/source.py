@@ -181,7 +181,7 @@ def _simple(node: ast.stmt) -> bool:
     return isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.lineno == node.end_lineno
 
 
-def highlight(code: str) -> tuple[str, str]:
+def highlight(code: str, language: str = "python") -> tuple[str, str]:
     """(HTML, CSS) of the listing: spans with Pygments classes inside ``<pre class="source-code">``.
 
     Classes, not inline styles, so one stylesheet serves every listing; ``pre-wrap`` because a PDF
@@ -189,10 +189,10 @@ def highlight(code: str) -> tuple[str, str]:
     """
     from pygments import highlight as render
     from pygments.formatters import HtmlFormatter
-    from pygments.lexers import PythonLexer
+    from pygments.lexers import get_lexer_by_name
 
     formatter = HtmlFormatter(nowrap=True)
-    html = f'<pre class="source-code">{render(code, PythonLexer(), formatter)}</pre>'
+    html = f'<pre class="source-code">{render(code, get_lexer_by_name(language), formatter)}</pre>'
     css = "\n".join([
         ".source-code { background: #f8f8f8; border: 0.5pt solid #ddd; padding: 4pt 6pt; "
         'white-space: pre-wrap; overflow-wrap: anywhere; font-family: "DejaVu Sans Mono", '

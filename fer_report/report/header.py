@@ -20,6 +20,10 @@ def run_facts(artefacts: Artefacts) -> dict[str, Any]:
         net = artefacts.get("net")
         facts["model"] = {"kind": net.kind, "given": net.given, "output": net.output, "tuple_output": net.tuple_output,
                           "input": net.spec.to_json(), "input_line": net.spec.describe()}
+        if net.keras is not None:  # a converted Keras file: what it was, as Keras describes it
+            k = net.keras
+            facts["model"]["keras"] = {"file_kind": k.file_kind, "keras_version": k.keras_version, "name": k.name,
+                                       "input_shape": list(k.input_shape), "total_params": k.total_params}
         if net.pretrained:  # the downloads its file asked for: skipped (--weights), from the hub cache ...
             facts["model"]["pretrained"] = net.pretrained
     if artefacts.computed("trained"):

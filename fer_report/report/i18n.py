@@ -38,6 +38,7 @@ STRINGS = {
         "report.output.probabilities": "probabilities (a final softmax: explanations use their logarithm)",
         "report.output.log-probabilities": "log-probabilities (log_softmax)",
         "report.given_line": "none in this run: the model is evaluated as given ({weights}), on {device}",
+        "report.keras_line": "a {kind} file, converted to PyTorch layer by layer; Keras input ({shape})",
         "report.pretrained": "Pretrained weights",
         "report.pretrained_skipped": "The model's file asks for pretrained weights ({weights}); they were not "
                                      "downloaded: your checkpoint replaces them.",
@@ -143,6 +144,7 @@ STRINGS = {
         "report.output.probabilities": "機率（最後一層為 softmax：解釋方法使用其對數）",
         "report.output.log-probabilities": "對數機率（log_softmax）",
         "report.given_line": "本次未訓練：直接評估所提供的模型（{weights}），裝置 {device}",
+        "report.keras_line": "{kind} 檔，逐層轉換為 PyTorch；Keras 輸入 ({shape})",
         "report.pretrained": "預訓練權重",
         "report.pretrained_skipped": "模型檔要求載入預訓練權重（{weights}）；未下載：由你的 checkpoint 取代。",
         "report.pretrained_loaded": "模型從其檔案要求的預訓練權重開始：{weights}。",

@@ -64,6 +64,16 @@ class KerasModel:
     def non_trainable_params(self) -> int:
         return totals(self.rows)[2]
 
+    @property
+    def scales_input(self) -> bool:
+        """A Rescaling or Normalization layer before the first conv or Dense: the model takes raw 0..255 pixels."""
+        for r in self.rows:
+            if r.class_name in ("Rescaling", "Normalization"):
+                return True
+            if r.class_name in ("Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Dense"):
+                return False
+        return False
+
     def summary_text(self) -> str:
         """The model as Keras 2's ``model.summary()`` prints it."""
         return summary_text(self.name, self.rows, functional=self.kind == "Functional")

@@ -68,3 +68,31 @@ def summary_text(name: str, rows: list[LayerRow], *, functional: bool) -> str:
     out += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {frozen:,}", "_" * width]
     return "\n".join(out)
+
+
+_LEFT_OUT = ("_initializer", "_regularizer", "_constraint")  # how training started or was penalised, not the model
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, dict) and "class_name" in v:  # a nested object, e.g. {"class_name": "DTypePolicy", ...}
+        return str(v["class_name"])
+    return f'"{v}"' if isinstance(v, str) else repr(v)
+
+
+def config_lines(rows: list[LayerRow]) -> str:
+    """One line per layer, as its constructor call would read: ``conv2d = Conv2D(filters=32, ...)``.
+
+    The file's config, minus what does not change what the trained model computes (initialisers,
+    regularisers, constraints, the dtype policy); a nested model shows its class and layer count.
+    """
+    out = []
+    for r in rows:
+        config = r.config or {}
+        if isinstance(config.get("layers"), list):
+            out.append(f"{r.name} = {r.class_name}(<{len(config['layers'])} layers>)")
+            continue
+        args = [f"{k}={_value(v)}" for k, v in config.items()
+                if k not in ("name", "dtype") and not k.endswith(_LEFT_OUT)
+                and not (k == "trainable" and v is True) and v is not None]
+        out.append(f"{r.name} = {r.class_name}({', '.join(args)})")
+    return "\n".join(out)
