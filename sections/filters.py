@@ -47,7 +47,7 @@ STRINGS = {
                              "for {last} ({f_last:.2f}).",
         "filt.freq_one": "{hf:.0%} of the spectral energy of the {layer} ascent images lies above 0.25 cycles per "
                          "pixel (mean frequency {freq:.2f} cycles per pixel).",
-        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after ReLU "
+        "filt.silent_relu": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: after {kind} "
                             "their output never exceeds {frac:.0%} of the layer's strongest response.",
         "filt.silent": "On the {cls} test image, {silent} of {n} filters of {layer} stay silent: their output "
                        "never exceeds {frac:.0%} of the layer's strongest response.",
@@ -58,7 +58,8 @@ STRINGS = {
         "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
         "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
                           "output lies on the {region}, which covers {area:.0%} of the image.",
-        "filt.grid_title": "{layer}: {n} filters",
+        "filt.grid_title": "{layer}: {n} of {total} filters",
+        "filt.some": "{layer} has {total} filters; the figures and numbers below show the first {n} (0 to {last}).",
         "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
         "filt.input": "Input ({cls})",
         "filt.layer_h": "Layer",
@@ -86,7 +87,7 @@ STRINGS = {
         "filt.freq_one": "{layer} 的 ascent 圖有 {hf:.0%} 的頻譜能量高於每像素 0.25 週期（平均頻率每像素 "
                          "{freq:.2f} 週期）。",
         "filt.silent_relu": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} 個沒有反應：經過 "
-                            "ReLU 後的輸出從未超過該層最強反應的 {frac:.0%}。",
+                            "{kind} 後的輸出從未超過該層最強反應的 {frac:.0%}。",
         "filt.silent": "在這張{cls}的測試圖片上，{layer} 的 {n} 個 filter 中有 {silent} "
                        "個沒有反應：輸出從未超過該層最強反應的 {frac:.0%}。",
         "filt.strongest_region": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}；filter {top} "
@@ -96,7 +97,8 @@ STRINGS = {
         "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
         "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} "
                           "的輸出落在{region}，而{region}只佔影像的 {area:.0%}。",
-        "filt.grid_title": "{layer}：{n} 個 filter",
+        "filt.grid_title": "{layer}：{total} 個 filter 中的 {n} 個",
+        "filt.some": "{layer} 共有 {total} 個 filter；以下的圖與數字只呈現前 {n} 個（第 0 到 {last} 個）。",
         "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
         "filt.input": "輸入（{cls}）",
         "filt.layer_h": "層",
@@ -165,22 +167,25 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     x = trained.inputs(test.x[index:index + 1])
     regions = None if test.regions is None else test.regions[index]
 
-    facts, ascents, outputs, shown_names = [], {}, {}, {}
+    facts, ascents, outputs, shown_names, totals = [], {}, {}, {}, {}
     for layer in layers:
-        n = min(MAX_FILTERS, _channels(model, layer, x))
+        totals[layer] = _channels(model, layer, x)
+        n = min(MAX_FILTERS, totals[layer])
         # a conv output's spatial mean is nearly linear in the image (first layer: its mean brightness);
         # the rectified output is what the next layer sees and what makes patterns worth maximising
-        shown_names[layer] = rectified(model, layer)
+        shown_names[layer] = rectified(model, layer, spec.shape)
         ascents[layer] = ascend_filters(model, shown_names[layer], shape=spec.shape, steps=ASCENT_STEPS, lr=ASCENT_LR,
                                         seed=settings.seed, channels=range(n), bounds=bounds)
         start = start_images(range(n), spec.shape, settings.seed).mean(1).numpy()
         outputs[layer] = activations(model, shown_names[layer], x)[:n]
         facts.append(layer_facts(model, shown_names[layer], ascents[layer], start, outputs[layer], regions,
                                  dataset.region_names, spec))
-        facts[-1]["layer"] = layer
+        activation = type(get_layer(model, shown_names[layer])).__name__  # ReLU, or LeakyReLU, ELU ...
+        facts[-1].update(layer=layer, total_filters=totals[layer], activation=activation)
 
     cls = text.cls(dataset.classes[int(pred.y_true[index])])
-    lines = []
+    lines = [text("filt.some", layer=f["layer"], total=f["total_filters"], n=f["filters"], last=f["filters"] - 1)
+             for f in facts if f["filters"] < f["total_filters"]]
     for f in facts:
         lines.append(text("filt.gain", layer=f["layer"], raised=f["ascent_raised"], n=f["filters"],
                           start=f["ascent_start"], end=f["ascent_end"], steps=ASCENT_STEPS))
@@ -195,7 +200,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     for f in facts:
         relu = shown_names[f["layer"]] != f["layer"]
         lines.append(text("filt.silent_relu" if relu else "filt.silent", cls=cls, layer=f["layer"], silent=f["silent"],
-                          n=f["filters"], frac=DEAD_FRAC))
+                          n=f["filters"], frac=DEAD_FRAC, kind=f["activation"]))
         strongest = ", ".join(str(s) for s in f["strongest"])
         if f["peak_region"] is not None:
             lines.append(text("filt.strongest_region", layer=f["layer"], filters=strongest, top=f["strongest"][0],
@@ -209,7 +214,7 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
             lines.append(text("filt.selective", layer=f["layer"], filter=best["filter"],
                               region=text(f"faith.region.{best['region']}"), share=best["share"], area=best["area"]))
 
-    fig_a = plot_grids({name: ascents[name] for name in layers}, bounds, text=text)
+    fig_a = plot_grids({name: ascents[name] for name in layers}, bounds, text=text, totals=totals)
     fig_o = plot_outputs(test.x[index], regions, dataset.region_names,
                          {shown_names[name]: outputs[name] for name in layers}, cls=cls, text=text)
     if settings.export_course_figures:
@@ -217,9 +222,9 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
         export(fig_o, settings.export_course_figures, "fig2_2.jpg")
     figs = [figures.save(fig_a, "filters_ascent", text("cap.filt_ascent", steps=ASCENT_STEPS)),
             figures.save(fig_o, "filters_outputs", text("cap.filt_outputs", cls=cls))]
-    rows = [{"layer": f["layer"], "filters": f["filters"], "raised": f["ascent_raised"], "hf": f["high_freq_share"],
-             "freq": f["mean_frequency"], "silent": f["silent"], "strongest": ", ".join(map(str, f["strongest"]))}
-            for f in facts]
+    rows = [{"layer": f["layer"], "filters": f["filters"], "total": f["total_filters"], "raised": f["ascent_raised"],
+             "hf": f["high_freq_share"], "freq": f["mean_frequency"], "silent": f["silent"],
+             "strongest": ", ".join(map(str, f["strongest"]))} for f in facts]
     return Result(numbers={"layers": facts, "input_index": int(index), "input_class": dataset.classes[int(pred.y_true[index])],
                            "shown_outputs": [shown_names[name] for name in layers], "steps": ASCENT_STEPS,
                            "seconds": time.perf_counter() - start_time},
@@ -249,13 +254,16 @@ def _grid_axes(sub, n: int, title: str):
     return axes
 
 
-def plot_grids(images: dict[str, np.ndarray], bounds: tuple[float, float], *, text) -> plt.Figure:
-    """One grid per layer of its ascent images, each scaled to its own 1st-99th percentile."""
+def plot_grids(images: dict[str, np.ndarray], bounds: tuple[float, float], *, text,
+               totals: dict[str, int] | None = None) -> plt.Figure:
+    """One grid per layer of its ascent images, each scaled to its own 1st-99th percentile; the title says how
+    many of the layer's filters are shown (``totals``: each layer's filter count)."""
     rows = max(int(np.ceil(len(v) / GRID_COLS)) for v in images.values())
     fig = plt.figure(figsize=(4.6 * len(images), 0.62 * rows + 0.5))
     subs = np.atleast_1d(fig.subfigures(1, len(images), wspace=0.04))
     for sub, (layer, imgs) in zip(subs, images.items()):
-        axes = _grid_axes(sub, len(imgs), text("filt.grid_title", layer=layer, n=len(imgs)))
+        total = (totals or {}).get(layer, len(imgs))
+        axes = _grid_axes(sub, len(imgs), text("filt.grid_title", layer=layer, n=len(imgs), total=total))
         for f, (ax, img) in enumerate(zip(axes.flat, imgs)):
             ax.imshow(_normalise(img, bounds), cmap="gray", vmin=0, vmax=1)
             ax.set_title(str(f), fontsize=6, pad=1)

@@ -37,7 +37,10 @@ def test_first_and_last_conv_layer_on_a_tiny_trained_model(tiny_artefacts, small
     assert n["input_class"] == "Happy" or "Happy" not in tiny_artefacts.dataset.classes
     assert [f.path for f in result.figures] == ["figures/filters_ascent.png", "figures/filters_outputs.png"]
     assert all((tiny_artefacts.figures.build_dir / f.path).stat().st_size > 5000 for f in result.figures)
-    assert result.text[0].startswith("Gradient ascent (12 steps from faint noise) raised the mean activation of")
+    assert [f["total_filters"] for f in n["layers"]] == [32, 32] and all(f["activation"] == "ReLU" for f in n["layers"])
+    assert result.text[:2] == ["features.conv1 has 32 filters; the figures and numbers below show the first 8 (0 to 7).",
+                               "features.conv4 has 32 filters; the figures and numbers below show the first 8 (0 to 7)."]
+    assert result.text[2].startswith("Gradient ascent (12 steps from faint noise) raised the mean activation of")
     assert sum("grained than the last layer's" in line for line in result.text) == 1
     assert [r["layer"] for r in result.tables["layers"]] == ["features.conv1", "features.conv4"]
     again = run(tiny_artefacts).numbers
@@ -72,7 +75,24 @@ def test_template_renders_the_layer_table():
     env = environment()
     env.globals["inline"] = lambda path: "data:,"
     env.globals["t"] = filters.section.text("zh-TW")
-    rows = [{"layer": "features.conv1", "filters": 32, "raised": 32, "hf": 0.59, "freq": 0.291, "silent": 0,
-             "strongest": "6, 12, 26"}]
+    rows = [{"layer": "features.conv1", "filters": 32, "total": 32, "raised": 32, "hf": 0.59, "freq": 0.291,
+             "silent": 0, "strongest": "6, 12, 26"},
+            {"layer": "features.conv4", "filters": 32, "total": 64, "raised": 30, "hf": 0.2, "freq": 0.1, "silent": 3,
+             "strongest": "1, 2, 3"}]
     html = env.get_template("sections/filters.html.j2").render(s={"figures": [], "text": ["y"], "tables": {"layers": rows}})
     assert "features.conv1" in html and "59%" in html and "0.29" in html and "反應最強的 filter" in html
+    assert ">32</td>" in html and ">32 / 64</td>" in html  # how many of how many, when not all are shown
+
+
+def test_the_grid_title_says_how_many_of_how_many_filters():
+    """A 64-filter layer shown with MAX_FILTERS = 32 was titled "features.0: 32 filters" (issue 28)."""
+    import numpy as np
+
+    en = filters.section.text("en")
+    fig = filters.plot_grids({"features.0": np.zeros((32, 6, 6)), "features.8": np.zeros((16, 6, 6))}, (0.0, 1.0),
+                             text=en, totals={"features.0": 64, "features.8": 16})
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["features.0: 32 of 64 filters",
+                                                                  "features.8: 16 of 16 filters"]
+    zh = filters.plot_grids({"features.0": np.zeros((32, 6, 6))}, (0.0, 1.0), text=filters.section.text("zh-TW"),
+                            totals={"features.0": 64})
+    assert zh.subfigs[0]._suptitle.get_text() == "features.0：64 個 filter 中的 32 個"
