@@ -56,7 +56,7 @@ def run(settings, dataset, network, net, spec, text) -> Result:
     weighted = [r for r in s.rows if r.trainable or r.buffers]
     biggest = max(weighted, key=lambda r: r.trainable)
     flow_kinds = {"Conv2d", "MaxPool2d", "Flatten", "Linear", "AdaptiveAvgPool2d"}
-    side = spec.meta.get("model_size", spec.size)  # a model behind a resize: its own input side
+    side = spec.model_side  # a model behind a resize: its own input side
     flow = " → ".join(["x".join(map(str, (spec.channels, side, side)))] +
                       ["x".join(map(str, r.output_shape)) for r in s.rows if r.kind in flow_kinds])
     lines = [

@@ -155,3 +155,19 @@ def test_a_users_class_without_weights_is_trained_with_our_recipe(tmp_path):
     ds = artefacts.get("dataset")
     assert cache_key(settings, ds, resolve_device("cpu")) != cache_key(settings2, ds, resolve_device("cpu"))
     assert np.isfinite(t.history[0]["train_loss"])
+
+
+def test_the_near_chance_warning_names_the_side_the_model_runs_at(caplog):
+    """--input-size 40 on 48x48 data: the warning says 40x40 (the flag was applied), not the data's 48x48."""
+    from fer_report.config import Settings
+    from fer_report.model.inference import InputSpec
+    from fer_report.report.artifacts import SplitPredictions, warn_if_near_chance
+
+    y = np.repeat(np.arange(7), 10)
+    val = SplitPredictions(y_true=y, y_pred=np.zeros_like(y), probs=np.full((70, 7), 1 / 7))
+    spec = InputSpec(channels=1, size=48, normalize="0-1", meta={"model_size": 40})
+    warn_if_near_chance(val, Settings(), spec, 7)
+    assert "(now 40x40, the 48x48 images resized, 1 channel(s); --input-size)" in caplog.text
+    caplog.clear()
+    warn_if_near_chance(val, Settings(), InputSpec(channels=3, size=48, normalize="0-1"), 7)
+    assert "(now 48x48, 3 channel(s); --input-size)" in caplog.text

@@ -41,6 +41,12 @@ class InputSpec:
     def shape(self) -> tuple[int, int, int]:
         return (self.channels, self.size, self.size)
 
+    @property
+    def model_side(self) -> int:
+        """The side the model itself runs at: ``size`` is the side our code hands it (the data's), and a model
+        behind a resize (``network.Resized``) takes another, e.g. 40 after ``--input-size 40``."""
+        return int(self.meta.get("model_size", self.size))
+
     def bounds(self) -> tuple[float, float]:
         """The smallest and largest value a pixel can take in model input (over all channels)."""
         lo = [(0.0 - m) / s for m, s in zip(self.mean, self.std)]
@@ -50,7 +56,7 @@ class InputSpec:
     def describe(self) -> str:
         """One line for the report header, e.g. '1x48x48, mean-std (0.507 / 0.255)'."""
         stats = "/".join(f"{m:.3f}" for m in self.mean) + " / " + "/".join(f"{s:.3f}" for s in self.std)
-        side = self.meta.get("model_size", self.size)
+        side = self.model_side
         resized = f" (the {self.size}x{self.size} images resized)" if side != self.size else ""
         return f"{self.channels}x{side}x{side}{resized}, {self.normalize} ({stats})"
 

@@ -208,5 +208,6 @@ def warn_if_near_chance(val: SplitPredictions, settings, spec, classes: int) -> 
             "warning: the given model scores %.1f%% on the validation split, near chance (%.1f%% for one class "
             "always): its input probably differs from how it was trained. Check the normalisation (now %s; "
             "--normalize 0-1, mean-std, imagenet or MEAN,STD), the class order (--classes), and the input size "
-            "(now %dx%d, %d channel(s); --input-size)", 100 * val.accuracy, 100 * majority, spec.normalize,
-            spec.size, spec.size, spec.channels)
+            "(now %dx%d%s, %d channel(s); --input-size)", 100 * val.accuracy, 100 * majority, spec.normalize,
+            spec.model_side, spec.model_side,
+            f", the {spec.size}x{spec.size} images resized" if spec.model_side != spec.size else "", spec.channels)
