@@ -11,6 +11,7 @@ here with our recipe.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report import CLASSES
-from fer_report.errors import ConfigError, did_you_mean
+from fer_report.errors import ConfigError
+from fer_report.model.class_names import class_order, read_classes  # noqa: F401 (class_order: config checks it)
 from fer_report.model.inference import IMAGENET_MEAN, IMAGENET_STD, InputSpec
 from fer_report.model.output import Wrapper
 
@@ -78,25 +79,6 @@ class Resized(Wrapper):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.inner(F.interpolate(x, size=(self.side, self.side), mode="bilinear", align_corners=False,
                                         antialias=x.shape[-1] > self.side))
-
-
-def class_order(names: list[str] | None) -> list[int] | None:
-    """``--classes angry,disgust,fear,happy,neutral,sad,surprise`` (the model's output order, e.g.
-    torchvision ImageFolder's alphabetical one) -> for each FER2013 class, the model's index of it."""
-    if not names:
-        return None
-    lowered = [n.strip().lower() for n in names]
-    known = [c.lower() for c in CLASSES]
-    for n in lowered:
-        if n not in known:
-            raise ConfigError(f"--classes: unknown class '{n}'{did_you_mean(n, known, cutoff=0.5)}; expected the seven FER2013 "
-                              f"classes ({', '.join(known)}) in the order of the model's outputs")
-    if sorted(lowered) != sorted(known):
-        missing = [c for c in known if c not in lowered]
-        raise ConfigError(f"--classes: {len(lowered)} names ({', '.join(lowered)}); expected each of the seven "
-                          f"FER2013 classes once{' (missing: ' + ', '.join(missing) + ')' if missing else ''}")
-    order = [lowered.index(c) for c in known]
-    return None if order == list(range(len(known))) else order
 
 
 def normalisation(settings, kind: str, train_x, channels: int, *,
@@ -180,18 +162,27 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
     output = detect_output(model, probe, where=where)
     check_classes(output, len(dataset.classes), where)
     scores: nn.Module = ClassScores(model, output)
-    order = class_order(settings.classes)
-    if order is not None:
-        scores = Reordered(scores, order)
+    names = read_classes(settings.classes)
+    if names is not None and names.order != tuple(range(len(names.order))):
+        scores = Reordered(scores, list(names.order))
+    if names is not None:
+        _note_synonyms(tuple(names.synonyms()))
     switch_off_inplace(model)
     name, mean, std = normalisation(settings, kind, dataset.train.x, channels,
                                     scales_itself=keras is not None and keras.scales_input)
     scores, spec = _at_data_size(scores, InputSpec(channels=channels, size=size, mean=mean, std=std, normalize=name,
-                                                   meta={"output": output.kind, "tuple_output": output.tuple_output}),
+                                                   meta={"output": output.kind, "tuple_output": output.tuple_output,
+                                                         **({"classes": names.to_json()} if names else {})}),
                                  dataset.image_size)
     given = fmt != "python" or settings.weights is not None
     return Network(model=scores, spec=spec, kind=fmt, given=given, output=output.kind,
                    tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [], keras=keras)
+
+
+@functools.lru_cache(maxsize=8)  # once per run, however often the network is built (training builds it again)
+def _note_synonyms(pairs: tuple[tuple[str, str], ...]) -> None:
+    if pairs:
+        log.info("note: --classes read %s", ", ".join(f"'{given}' as {cls}" for given, cls in pairs))
 
 
 def _at_data_size(model: nn.Module, spec: InputSpec, side: int) -> tuple[nn.Module, InputSpec]:
