@@ -12,7 +12,8 @@ Five tests, each a comparison with a baseline that knows nothing, image by image
 - sanity: the maps change when the model's weights are re-initialised (``sanity.fails_sanity``).
 
 A test passes when the per-image difference from its baseline is more than two standard errors in
-the right direction: a difference the images cannot tell from noise is not a pass. Pointing and
+the right direction and at least ``MIN_EFFECT`` (0.01): a difference the images cannot tell from noise,
+or one too small to matter, is not a pass (``faithfulness.paired_test``). Pointing and
 mass need ground-truth cue maps (the embedded synthetic faces); on other data they are None, with
 the reason. Ranking (``rank``): methods that fail the sanity check come last, whatever else they
 pass; then more tests passed first; ties broken by the insertion-minus-deletion area gap (larger
@@ -26,7 +27,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from fer_report.explain.faithfulness import curve_area, deletion_curve, mass_inside, pointing_game, random_maps
+from fer_report.explain.faithfulness import (MIN_EFFECT, curve_area, deletion_curve, mass_inside, paired_test,
+                                             pointing_game, random_maps, response, untied)
 from fer_report.explain.sanity import SANITY_THRESHOLD, fails_sanity, similarity
 
 TESTS = ("pointing", "mass", "deletion", "insertion", "sanity")
@@ -55,17 +57,6 @@ def random_curves(predict: Callable[[torch.Tensor], torch.Tensor], x: torch.Tens
     return curves(predict, x, targets, random_maps((len(x), *x.shape[-2:]), seed), steps=steps, seed=seed)
 
 
-def untied(maps: np.ndarray, seed: int = 0) -> np.ndarray:
-    """(N, H, W) float ranks (larger = more important, no two equal) with ties broken at random."""
-    n = len(maps)
-    flat = maps.reshape(n, -1)
-    noise = np.random.default_rng(seed).random(flat.shape)
-    order = np.lexsort((noise, flat), axis=-1)  # ascending importance, random among equals
-    ranks = np.empty(flat.shape)
-    ranks[np.arange(n)[:, None], order] = np.arange(flat.shape[1])[None, :]
-    return ranks.reshape(maps.shape)
-
-
 def peaked(maps: np.ndarray) -> np.ndarray:
     """``maps`` with ties at the maximum broken towards the middle of the plateau, for the pointing game.
 
@@ -90,6 +81,7 @@ def evaluate(maps: np.ndarray, *, fractions: np.ndarray, deletion: np.ndarray, i
     out: dict = {"n": len(maps), "seconds_per_image": seconds_per_image,
                  "pointing_game": None, "mass_inside": None, "chance": None, "regions_reason": regions_reason}
     tests: dict = dict.fromkeys(TESTS)
+    effects: dict = {}  # per test run: "better", "worse", "negligible" (under MIN_EFFECT) or "noise"
     if regions is not None and len(maps):
         masks = np.asarray(regions) > 0
         area = masks.reshape(len(masks), -1).mean(1)
@@ -97,8 +89,8 @@ def evaluate(maps: np.ndarray, *, fractions: np.ndarray, deletion: np.ndarray, i
         mass = mass_inside(maps, masks)
         out.update(pointing_game=float(hits.mean()), mass_inside=float(mass.mean()), chance=float(area.mean()),
                    regions_reason=None)
-        out["pointing_margin"], out["pointing_se"], tests["pointing"] = _above(hits - area)
-        out["mass_margin"], out["mass_se"], tests["mass"] = _above(mass - area)
+        out["pointing_margin"], out["pointing_se"], tests["pointing"], effects["pointing"] = _above(hits - area)
+        out["mass_margin"], out["mass_se"], tests["mass"], effects["mass"] = _above(mass - area)
     out.update(deletion_auc=curve_area(fractions, deletion), deletion_random_auc=curve_area(fractions, random_deletion),
                insertion_auc=curve_area(fractions, insertion),
                insertion_random_auc=curve_area(fractions, random_insertion),
@@ -106,14 +98,15 @@ def evaluate(maps: np.ndarray, *, fractions: np.ndarray, deletion: np.ndarray, i
                insertion_curve=insertion.mean(0).tolist(), random_deletion_curve=random_deletion.mean(0).tolist(),
                random_insertion_curve=random_insertion.mean(0).tolist())
     out["gap"] = out["insertion_auc"] - out["deletion_auc"]
-    out["deletion_margin"], out["deletion_se"], tests["deletion"] = _above(
+    out["deletion_margin"], out["deletion_se"], tests["deletion"], effects["deletion"] = _above(
         _areas(fractions, random_deletion) - _areas(fractions, deletion))
-    out["insertion_margin"], out["insertion_se"], tests["insertion"] = _above(
+    out["insertion_margin"], out["insertion_se"], tests["insertion"], effects["insertion"] = _above(
         _areas(fractions, insertion) - _areas(fractions, random_insertion))
+    out["response"] = response(random_deletion)
     out["sanity"] = sanity_curve
     out["sanity_similarity"] = similarity(sanity_curve) if sanity_curve else None
     tests["sanity"] = None if not sanity_curve else not fails_sanity(sanity_curve)
-    out["tests"] = tests
+    out["tests"], out["effects"] = tests, effects
     out["passed"] = sum(v is True for v in tests.values())
     out["run"] = sum(v is not None for v in tests.values())
     return out
@@ -155,11 +148,19 @@ def rank(results: dict[str, dict]) -> list[dict]:
 
 
 def verdict(ranked: list[dict]) -> dict:
-    """Facts for the text: which method to trust and why, which fail the sanity check, which beat nothing."""
+    """Facts for the text: which method to trust and why, which fail the sanity check, which beat nothing,
+    and whether every method ties with the random order on deletion and insertion (``MIN_EFFECT``).
+
+    Trust needs a faithfulness test passed (pointing, mass, deletion or insertion): passing only the
+    sanity check says the maps depend on the weights, not that they single out what the model uses.
+    """
     run = [t for t in TESTS if any(r["tests"][t] is not None for r in ranked)]
-    top = ranked[0] if ranked else None
-    trusted = top if top and top["passed"] > 0 and top["tests"]["sanity"] is not False else None
     faithfulness = [t for t in run if t != "sanity"]
+    top = ranked[0] if ranked else None
+    trusted = top if top and any(top["tests"][t] for t in faithfulness) and top["tests"]["sanity"] is not False \
+        else None
+    curves = ("deletion", "insertion")
+    ties = [r["method"] for r in ranked if all(r.get("effects", {}).get(t) == "negligible" for t in curves)]
     return {
         "n": top["n"] if top else 0,
         "tests_run": run,
@@ -172,15 +173,17 @@ def verdict(ranked: list[dict]) -> dict:
         "no_better_than_random": [r["method"] for r in ranked if faithfulness
                                   and not any(r["tests"][t] for t in faithfulness)],
         "regions_reason": top["regions_reason"] if top else NO_REGIONS,
+        "min_effect": MIN_EFFECT,
+        "ties": ties,  # no measurable difference from the random order on deletion and insertion
+        "all_tie": bool(ranked) and len(ties) == len(ranked),
+        "response": top.get("response") if top else None,
     }
 
 
-def _above(diff: np.ndarray) -> tuple[float, float, bool]:
-    """Mean, standard error, and whether the mean is more than two standard errors above 0."""
-    diff = np.asarray(diff, dtype=float)
-    mean = float(diff.mean()) if len(diff) else 0.0
-    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("inf")
-    return mean, se, bool(mean - 2 * se > 0)
+def _above(diff: np.ndarray) -> tuple[float, float, bool, str]:
+    """Mean, standard error, whether the test passes, and the verdict (``faithfulness.paired_test``)."""
+    mean, se, verdict = paired_test(diff)
+    return mean, se, verdict == "better", verdict
 
 
 def _areas(fractions: np.ndarray, scores: np.ndarray) -> np.ndarray:

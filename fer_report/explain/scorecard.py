@@ -12,14 +12,44 @@ from typing import Callable
 import numpy as np
 import torch
 
-from fer_report.explain.faithfulness import (chance_rate, curve_area, deletion_curve, mass_inside,
-                                             pointing_game, random_maps, region_shares)
+from fer_report.explain.faithfulness import (FLAT_RESPONSE, MIN_EFFECT, chance_rate, curve_area, deletion_curve,
+                                             mass_inside, paired_test, pointing_game, random_maps, region_shares,
+                                             response, untied)
 
 #: Deleted pixels take this model-input value: 0 after normalisation = the training set's mean grey,
 #: a plain pixel that carries no expression cue (black would add a dark, edge-like blob instead).
 DELETION_FILL = 0.0
 DELETION_STEPS = 10  # curve points at 0 %, 10 %, ..., 100 % deleted
 GOOD = 2.0  # a pointing-game rate this many times chance counts as "looks at the cues"
+
+#: The sentences for a difference under ``MIN_EFFECT``, in both languages (the other faith.* sentences are
+#: the report's shared ones); the saliency, Grad-CAM and LIME sections all get them through ``faithfulness_text``.
+STRINGS = {
+    "en": {
+        "faith.deletion_none": "Deletion test: replacing pixels by the training set's mean grey in the {method} "
+                               "order (most important first) makes no measurable difference against a random order "
+                               "on the same {n} images: area under the curve {auc:.4f} against {rand:.4f}, "
+                               "{diff:+.4f} ± {se:.4f} per image, under the {min} that counts as a difference.",
+        "faith.all_tie": "Although deleting pixels moves the true class's probability by {move:.3f} per image on "
+                         "average, no map's order differs measurably from a random one: these maps do not single "
+                         "out the pixels the model relies on.",
+        "faith.all_tie_flat": "No map's order can differ measurably from a random one here, because the model's "
+                              "output barely changes: deleting every pixel moves the true class's probability by "
+                              "only {move:.4f} per image on average (under {flat}). The usual cause is untrained or "
+                              "collapsed weights (check the weights file and the input normalisation); the maps "
+                              "cannot be judged on this model.",
+    },
+    "zh-TW": {
+        "faith.deletion_none": "刪除測試：依 {method} 的順序（最重要的先）把像素換成訓練資料的平均灰色，與隨機順序"
+                               "相比沒有可測量的差異（同樣 {n} 張圖片）：曲線下面積 {auc:.4f}，隨機為 {rand:.4f}，"
+                               "每張圖片的差為 {diff:+.4f} ± {se:.4f}，小於視為差異的 {min}。",
+        "faith.all_tie": "雖然刪除像素時真實類別的機率平均每張圖片變動 {move:.3f}，但沒有任何一張圖的順序與隨機順序"
+                         "有可測量的差異：這些圖並未找出模型真正依賴的像素。",
+        "faith.all_tie_flat": "在這裡任何圖的順序都無法與隨機順序有可測量的差異，因為模型的輸出幾乎不變：刪除全部像素"
+                              "時，真實類別的機率平均每張圖片只變動 {move:.4f}（小於 {flat}）。常見原因是權重未經訓練"
+                              "或已崩潰（請檢查權重檔與輸入的正規化）；在這個模型上無法評判這些圖。",
+    },
+}
 
 
 def score_maps(
@@ -48,7 +78,7 @@ def score_maps(
     n = len(maps)
     targets = np.asarray(targets, dtype=np.int64)
     t = torch.as_tensor(targets, device=x.device)
-    fractions, scores = deletion_curve(predict, x, t, maps if order is None else order, steps=steps,
+    fractions, scores = deletion_curve(predict, x, t, untied(maps if order is None else order, seed), steps=steps,
                                        fill=DELETION_FILL)
     rand = random_deletion(predict, x, targets, seed=seed, steps=steps) if random_scores is None else random_scores
     out: dict = {
@@ -89,15 +119,15 @@ def random_deletion(predict: Callable[[torch.Tensor], torch.Tensor], x: torch.Te
 def paired_difference(fractions: np.ndarray, scores: np.ndarray, rand: np.ndarray) -> dict:
     """Per image, the method's deletion area minus the random order's: mean, standard error, and a verdict.
 
-    The two curves come from the same images, so their difference is measured image by image; the
-    verdict is "faster" (or "slower") only when the mean difference is more than two standard errors
-    from zero, else "same": a difference the test images cannot tell from noise.
+    The two curves come from the same images, so their difference is measured image by image
+    (``faithfulness.paired_test``): "faster" (or "slower") only when the mean difference is at least
+    ``MIN_EFFECT`` (0.01) and more than two standard errors from zero; "negligible" under ``MIN_EFFECT``
+    (no measurable difference, however small the standard error); else "same", within noise.
+    ``response`` says how far the true class's probability moves at all along the random order's curve.
     """
-    diff = _areas(fractions, scores) - _areas(fractions, rand)
-    mean = float(diff.mean()) if len(diff) else 0.0
-    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("inf")
-    verdict = "faster" if mean + 2 * se < 0 else "slower" if mean - 2 * se > 0 else "same"
-    return {"auc_diff": mean, "auc_diff_se": se, "deletion_verdict": verdict}
+    mean, se, verdict = paired_test(_areas(fractions, rand) - _areas(fractions, scores))
+    word = {"better": "faster", "worse": "slower", "noise": "same", "negligible": "negligible"}[verdict]
+    return {"auc_diff": -mean, "auc_diff_se": se, "deletion_verdict": word, "response": response(rand)}
 
 
 def _areas(fractions: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -105,7 +135,9 @@ def _areas(fractions: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 
 def faithfulness_text(scores: dict[str, dict], names: dict[str, str], text) -> list[str]:
-    """Sentences (via the report's ``text``) from ``score_maps`` results, one method after another."""
+    """Sentences (via the report's ``text``) from ``score_maps`` results, one method after another; the
+    sentences for no measurable difference are this module's ``STRINGS``, layered onto the report's."""
+    text = text.with_strings(STRINGS)
     lines: list[str] = []
     first = next(iter(scores.values()), None)
     if first is not None and first["chance"] is None:
@@ -120,11 +152,18 @@ def faithfulness_text(scores: dict[str, dict], names: dict[str, str], text) -> l
             lines.append(text("faith.pointing", method=name, n=s["n"], pg=s["pointing_game"], mass=s["mass_inside"],
                               chance=s["chance"], verdict=text("faith.good" if good else "faith.weak")))
             items = [text("faith.region_item", cls=text.cls(c["class"]), share=c["shares"][c["dominant"]],
-                          region=text(f"faith.region.{c['dominant']}"), area=c["area"]) for c in s["per_class"]]
-            lines.append(text("faith.regions", method=name, items=text("faith.sep").join(items)))
-        key = {"faster": "faith.deletion", "same": "faith.deletion_same", "slower": "faith.deletion_worse"}
+                          region=text(f"faith.region.{c['dominant']}"), area=c["area"]) for c in s["per_class"]
+                     if c["shares"][c["dominant"]] > 0]  # a class whose maps are empty holds no region
+            if items:
+                lines.append(text("faith.regions", method=name, items=text("faith.sep").join(items)))
+        key = {"faster": "faith.deletion", "same": "faith.deletion_same", "slower": "faith.deletion_worse",
+               "negligible": "faith.deletion_none"}
         lines.append(text(key[s["deletion_verdict"]], method=name, n=s["n"], auc=s["deletion_auc"],
-                          rand=s["random_auc"], diff=s["auc_diff"], se=s["auc_diff_se"]))
+                          rand=s["random_auc"], diff=s["auc_diff"], se=s["auc_diff_se"], min=MIN_EFFECT))
+    if scores and all(s["deletion_verdict"] == "negligible" for s in scores.values()):
+        move = first["response"]
+        lines.append(text("faith.all_tie_flat" if move < FLAT_RESPONSE else "faith.all_tie", move=move,
+                          flat=FLAT_RESPONSE, methods=len(scores)))
     return lines
 
 

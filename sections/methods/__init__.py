@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from fer_report.explain.examples import correct_sample, one_per_class, titles
+from fer_report.explain.faithfulness import FLAT_RESPONSE, MIN_EFFECT
 from fer_report.explain.layers import cam_layers, choose_layer, rectified
 from fer_report.explain.methods import METHODS, MethodUnavailable, run_method
 from fer_report.explain.ranking import rank, score_methods, verdict
@@ -54,7 +55,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     x, targets = trained.inputs(test.x[idx]), pred.y_true[idx]
     hookable = _hookable(model)
     choice = _layer_choice(model, spec.shape, settings.layer) if hookable else None
-    layer = rectified(model, choice["layer"]) if choice else None
+    layer = rectified(model, choice["layer"], spec.shape) if choice else None
     to_in = functools.partial(to_input, spec=spec, device=trained.device)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=CAPTUM_RELU_WARNING, category=UserWarning)
@@ -74,7 +75,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
                          "methods", text("cap.methods", n=len(idx)))]
 
     ns, total = min(N_SANITY, len(idx)), time.perf_counter() - start
-    lines = [text("meth.intro", k=len(maps), n=len(idx)),
+    lines = [text("meth.intro", k=len(maps), n=len(idx), min=MIN_EFFECT),
              text("meth.why_few", n=len(idx), ns=ns, steps=CASCADE_STEPS, seconds=total)]
     if layer:
         lines.append(text("meth.layer", layer=layer, h=choice["size"][0], w=choice["size"][1]))
@@ -134,6 +135,9 @@ def verdict_text(ranked: list[dict], facts: dict, text) -> list[str]:
         return sep.join(METHODS[n].display for n in names)
 
     lines = []
+    if facts["all_tie"]:
+        lines.append(text("meth.all_tie_flat" if facts["response"] < FLAT_RESPONSE else "meth.all_tie",
+                          min=facts["min_effect"], move=facts["response"], flat=FLAT_RESPONSE))
     if facts["trust"] is None:
         lines.append(text("meth.trust_none"))
     else:

@@ -12,7 +12,7 @@ STRINGS = {
                       "know nothing: pointing game and mass on the cue regions against the regions' share of the "
                       "image, deletion and insertion against a random pixel order, and the randomisation check. A "
                       "test passes when the method beats its baseline by more than two standard errors over the "
-                      "images.",
+                      "images and by at least {min} (one percentage point); a smaller difference counts as none.",
         "meth.why_few": "Only {n} images, {ns} of them for the randomisation check: Occlusion and LIME call the model "
                         "hundreds of times per image and the check explains its images again at each of its {steps} "
                         "steps, so fewer images, not fewer methods, keep this section to a few seconds ({seconds:.1f} "
@@ -50,6 +50,14 @@ STRINGS = {
                             "method that passes the check.",
         "meth.sanity_ok": "Every method's maps change when the model is destroyed: the largest rank correlation with "
                           "the trained model's maps is {sim:.2f} ({method}), below {thr:.2f}.",
+        "meth.all_tie": "No method's deletion or insertion curve differs from a random pixel order by {min} or "
+                        "more, although removing pixels moves the true class's probability by {move:.3f} per "
+                        "image on average: on these images no method singles out what the model relies on.",
+        "meth.all_tie_flat": "No method's deletion or insertion curve differs from a random pixel order by {min} or "
+                             "more because the model's output barely changes: removing every pixel moves the true "
+                             "class's probability by only {move:.4f} per image on average (under {flat}). The "
+                             "usual cause is untrained or collapsed weights (check the weights file and the input "
+                             "normalisation); deletion and insertion cannot tell the methods apart on this model.",
         "meth.no_better": "{methods} beat no baseline on these images: no better than chance on the cues or a "
                           "random pixel order.",
         "meth.sep": ", ",
@@ -77,7 +85,7 @@ STRINGS = {
         "meth.intro": "{k} 種解釋方法解釋同樣 {n} 張被正確分類的測試圖片（圖中各欄），每張都解釋其真實類別，並以相同的"
                       "測試與「什麼都不知道」的基準比較：在表情線索區域上的 pointing game 與權重比例（對照該區域占"
                       "圖片的比例）、deletion 與 insertion（對照隨機的像素順序），以及隨機化檢驗。方法勝過基準超過"
-                      "兩個標準誤才算通過。",
+                      "兩個標準誤、且差距至少 {min}（一個百分點）才算通過；更小的差距視為沒有差異。",
         "meth.why_few": "只用 {n} 張圖片，其中 {ns} 張做隨機化檢驗：Occlusion 與 LIME 每張圖片要呼叫模型數百次，"
                         "而檢驗在 {steps} 個步驟中每一步都要重新解釋這些圖片，因此以較少的圖片（而非較少的方法）"
                         "讓這一節只花幾秒（這次 {seconds:.1f} 秒）。圖片這麼少，只有明顯的差異才會通過測試。",
@@ -108,6 +116,12 @@ STRINGS = {
                             "方法之後。",
         "meth.sanity_ok": "模型被破壞時每種方法的圖都會改變：與訓練好的模型的圖最大的等級相關為 {sim:.2f}"
                           "（{method}），低於 {thr:.2f}。",
+        "meth.all_tie": "沒有任何方法的 deletion 或 insertion 曲線與隨機像素順序相差 {min} 以上，但移除像素時真實類別"
+                        "的機率平均每張圖片仍變動 {move:.3f}：在這些圖片上沒有方法找出模型依賴的部分。",
+        "meth.all_tie_flat": "沒有任何方法的 deletion 或 insertion 曲線與隨機像素順序相差 {min} 以上，因為模型的輸出"
+                             "幾乎不變：移除全部像素時，真實類別的機率平均每張圖片只變動 {move:.4f}（小於 {flat}）。"
+                             "常見原因是權重未經訓練或已崩潰（請檢查權重檔與輸入的正規化）；在這個模型上 deletion 與 "
+                             "insertion 無法區分各方法的好壞。",
         "meth.no_better": "{methods} 在這些圖片上沒有勝過任何基準：在線索上不比隨機好，也不比隨機的像素順序好。",
         "meth.sep": "、",
         "meth.test.pointing": "pointing game",

@@ -64,3 +64,45 @@ def test_a_random_map_is_within_noise_of_the_random_order():
                    regions=None, region_names=NAMES, seed=0)
     assert s["deletion_verdict"] == "same" and abs(s["auc_diff"]) < 2 * s["auc_diff_se"]
     assert any("within noise" in line for line in faithfulness_text({"m": s}, {"m": "Map"}, Text("en")))
+
+
+def test_a_difference_under_the_minimum_effect_is_no_measurable_difference():
+    """Issue 28: a near-constant model (class 1 at 0.197 +- 1e-5) read as "faster" because the tiny difference
+    was consistent; under MIN_EFFECT it is no difference, and the text says why every map ties."""
+    from fer_report.explain.faithfulness import MIN_EFFECT
+    from fer_report.explain.scorecard import STRINGS
+    from fer_report.report.section import string_problems
+
+    x, regions, truth = setup(n=12)
+
+    def flat_predict(b):
+        s = 0.197 + 1e-5 * predict(b)[:, 1]
+        return torch.stack([1 - s, s], 1)
+
+    s = score_maps(truth, predict=flat_predict, x=x, targets=np.ones(12, int), classes=("A", "B"), regions=regions,
+                   region_names=NAMES)
+    assert s["auc_diff"] < 0 and abs(s["auc_diff"]) > 2 * s["auc_diff_se"]  # consistent, and far too small
+    assert abs(s["auc_diff"]) < MIN_EFFECT and s["deletion_verdict"] == "negligible" and s["response"] < 1e-4
+    lines = faithfulness_text({"m": s}, {"m": "Map"}, Text("en"))
+    assert any("makes no measurable difference against a random order" in line and "under the 0.01" in line
+               for line in lines)
+    assert lines[-1].startswith("No map's order can differ measurably from a random one here, because the model's "
+                                "output barely changes") and "untrained or collapsed weights" in lines[-1]
+    zh = faithfulness_text({"m": s}, {"m": "Map"}, Text("zh-TW"))
+    assert any("沒有可測量的差異" in line for line in zh) and "權重未經訓練" in zh[-1]
+    assert string_problems(STRINGS, ("en", "zh-TW")) == []
+
+
+def test_an_all_zero_map_cannot_beat_the_random_order_by_raster_order():
+    """Ties are broken at random: an empty map deleted row by row from the top would remove the cue on the top
+    rows first and read as "faster" than random."""
+    n = 30
+    x = torch.ones(n, 1, 4, 4)
+
+    def top_rows(b):
+        s = b[:, 0, :1, :].mean((1, 2)).clamp(0, 1)
+        return torch.stack([1 - s, s], 1)
+
+    s = score_maps(np.zeros((n, 4, 4)), predict=top_rows, x=x, targets=np.ones(n, int), classes=("A", "B"),
+                   regions=None, region_names=NAMES)
+    assert s["deletion_verdict"] != "faster" and s["deletion_auc"] > 0.3

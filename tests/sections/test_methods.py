@@ -151,3 +151,23 @@ def test_a_torchscript_model_leaves_out_the_methods_that_hook_layers(tiny_artefa
     assert set(n["left_out"]) == {"gradcam", "gradcam_plusplus", "guided_gradcam", "guided_backprop"}
     assert n["ranking"][0]["pointing_game"] == 1.0 and len(n["ranking"]) == 5
     assert any(line.startswith("Guided Backprop is left out: it hooks the model's layers") for line in result.text)
+
+
+def test_a_near_constant_model_ties_every_method_and_the_text_says_why(tiny_artefacts):
+    """Issue 28: on a near-constant model "Trust Integrated Gradients ... passing 3 of the 3 tests" stood on a
+    deletion AUC of 0.197159 against 0.197171. Its outputs barely move: no deletion or insertion test passes,
+    and the text names the usual cause instead of a winner."""
+    import copy
+
+    flat = copy.deepcopy(tiny_artefacts.trained.model).eval()
+    with torch.no_grad():
+        flat.classifier.fc3.weight.mul_(1e-4)  # the class scores barely depend on the image
+    spec = tiny_artefacts.trained.spec
+    result = run_section(methods.section, tiny_artefacts, **as_given(flat, tiny_artefacts.dataset, spec))
+    ranking, v = result.numbers["ranking"], result.numbers["verdict"]
+    assert v["all_tie"] and len(v["ties"]) == 9 and v["response"] < 0.05
+    assert not any(r["tests"]["deletion"] or r["tests"]["insertion"] for r in ranking)
+    assert all(r["effects"]["deletion"] == "negligible" for r in ranking)
+    line = next(t for t in result.text if t.startswith("No method's deletion or insertion curve differs"))
+    assert "because the model's output barely changes" in line and "untrained or collapsed weights" in line
+    assert "and by at least 0.01" in result.text[0]
