@@ -72,28 +72,71 @@ def gradcam_by_formula(model: nn.Module, layer_name: str, x, targets) -> np.ndar
     layer = get_layer(model, layer_name)
 
     def one(xb: torch.Tensor, tb: torch.Tensor) -> torch.Tensor:
-        seen: list[torch.Tensor] = []
-
-        def keep(_m, _i, out: torch.Tensor) -> torch.Tensor:
-            if not out.requires_grad:  # the weights are frozen and the input needs no gradient
-                out = out.detach().requires_grad_(True)
-            seen.append(out)
-            return out.clone()  # the model goes on with a copy: an in-place op after the layer cannot touch A^k
-
-        handle = layer.register_forward_hook(keep)
-        try:
-            logits = model(xb)
-        finally:
-            handle.remove()
-        acts = seen[0]  # needs no gradient from the input: the backward stops at the layer
-        # Each image's logit depends only on its own activations (eval mode), so one backward of the
-        # sum gives every image's gradient.
-        grads, = torch.autograd.grad(logits.gather(1, tb[:, None]).sum(), acts)
-        alpha = grads.mean((2, 3), keepdim=True)
+        acts, alpha = _cam_terms(model, layer, xb, tb)
         cam = F.relu((alpha * acts).sum(1, keepdim=True))
         return F.interpolate(cam, tuple(xb.shape[-2:]), mode="bilinear")[:, 0]
 
     return _batched(model, x, targets, batch_size(device_of(model)), one, input_grad=False)
+
+
+#: A Grad-CAM map whose positive part (or whose spread) is below this share of its largest term
+#: sum_k |alpha_k A^k| carries no information: float32 rounds a sum of K terms to about 1e-7 * sqrt(K) of
+#: their size (K <= 2048 channels: < 5e-6), so what is left is rounding, not evidence.
+EMPTY_SHARE = 1e-5
+#: Why a map is empty, in the order they are tested (the first that holds is the reason).
+EMPTY_REASONS = ("no_activation", "no_gradient", "negative", "flat")
+
+
+def gradcam_emptiness(model: nn.Module, layer_name: str, x, targets) -> tuple[list[str | None], np.ndarray]:
+    """Per image, why its Grad-CAM map carries no information (None: it does), and the share of negative
+    weights alpha_k (N,).
+
+    - "no_activation": every feature map A^k of the layer is zero (e.g. every unit after a ReLU is off);
+    - "no_gradient": every alpha_k is zero (the class score does not depend on the layer through a gradient);
+    - "negative": sum_k alpha_k A^k is nowhere above rounding, so the ReLU leaves nothing (e.g. every
+      weight negative on maps that are positive);
+    - "flat": the map is the same at every position (a 1x1 layer, or a constant), so it points nowhere.
+    A map like that, stretched to full colour, would show rounding noise as if it were a map.
+    """
+    layer = get_layer(model, layer_name)
+
+    def one(xb: torch.Tensor, tb: torch.Tensor) -> torch.Tensor:
+        acts, alpha = _cam_terms(model, layer, xb, tb)
+        terms = alpha * acts
+        cam = F.relu(terms.sum(1))
+        scale = terms.abs().sum(1).flatten(1).amax(1)
+        peak, low = cam.flatten(1).amax(1), cam.flatten(1).amin(1)
+        return torch.stack([(acts == 0).flatten(1).all(1).float(), (alpha == 0).flatten(1).all(1).float(),
+                            (peak <= EMPTY_SHARE * scale).float(), (peak - low <= EMPTY_SHARE * scale).float(),
+                            (alpha < 0).flatten(1).float().mean(1)], 1)
+
+    facts = _batched(model, x, targets, batch_size(device_of(model)), one, input_grad=False)
+    if facts.ndim != 2:
+        return [], np.zeros(0)
+    reasons = [next((r for r, hit in zip(EMPTY_REASONS, row[:4]) if hit), None) for row in facts]
+    return reasons, facts[:, 4]
+
+
+def _cam_terms(model: nn.Module, layer: nn.Module, xb: torch.Tensor, tb: torch.Tensor):
+    """(A, alpha): the layer's (N, K, h, w) feature maps and the (N, K, 1, 1) spatial means of dy_c/dA^k."""
+    seen: list[torch.Tensor] = []
+
+    def keep(_m, _i, out: torch.Tensor) -> torch.Tensor:
+        if not out.requires_grad:  # the weights are frozen and the input needs no gradient
+            out = out.detach().requires_grad_(True)
+        seen.append(out)
+        return out.clone()  # the model goes on with a copy: an in-place op after the layer cannot touch A^k
+
+    handle = layer.register_forward_hook(keep)
+    try:
+        logits = model(xb)
+    finally:
+        handle.remove()
+    acts = seen[0]  # needs no gradient from the input: the backward stops at the layer
+    # Each image's logit depends only on its own activations (eval mode), so one backward of the
+    # sum gives every image's gradient.
+    grads, = torch.autograd.grad(logits.gather(1, tb[:, None]).sum(), acts)
+    return acts, grads.mean((2, 3), keepdim=True)
 
 
 def gradcam_check(model: nn.Module, layer_name: str, x, targets) -> float:

@@ -1,6 +1,8 @@
 import dataclasses
 
+import numpy as np
 import torch
+from torch import nn
 
 from fer_report.model.builtin import build_model
 from fer_report.training.train import Trained
@@ -27,7 +29,9 @@ def test_section_on_a_tiny_trained_model(tiny_artefacts, monkeypatch):
     assert [f.path for f in result.figures] == ["figures/gradcam.png", "figures/gradcam_deletion.png"]
     assert all((tiny_artefacts.figures.build_dir / f.path).stat().st_size > 3000 for f in result.figures)
     assert result.text[0].startswith("Layer features.conv4 is only 6x6 at 48x48 input, too coarse")
-    assert result.text[1].startswith("Grad-CAM uses layer features.conv3 through its rectified output features.relu3")
+    assert result.text[1].startswith("Grad-CAM uses layer features.conv3 through the output of its activation "
+                                     "features.relu3 (ReLU, what the next layer sees)")
+    assert n["formula_check"] == "match" and n["empty_examples"] == {} and n["empty_measured"] == {}
     assert any(line.startswith("Check: Grad-CAM computed directly") for line in result.text)
     assert result.tables["faithfulness"][0]["method"] == "Grad-CAM"
 
@@ -70,3 +74,53 @@ def test_known_answer_points_at_the_mouth(tiny_artefacts, monkeypatch):
     assert {c["dominant"] for c in s["per_class"]} == {"mouth"}
     assert s["deletion_auc"] < s["random_auc"]
     assert any("on the mouth" in line for line in result.text)
+
+
+class AgainstEveryClass(nn.Module):
+    """Positive feature maps (ReLU of a conv with a large bias) read by a head whose weights are all negative:
+    every Grad-CAM weight alpha_k is negative, so ReLU(sum_k alpha_k A^k) is zero on every image."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.relu = nn.Conv2d(1, 4, 3, padding=1), nn.ReLU()
+        self.pool, self.fc = nn.AdaptiveAvgPool2d(1), nn.Linear(4, 7)
+        with torch.no_grad():
+            self.conv.bias.fill_(3.0)
+            self.fc.weight.copy_(-torch.rand(7, 4) - 0.1)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.relu(self.conv(x))).flatten(1))
+
+
+def test_an_empty_map_is_a_failure_not_a_match(tiny_artefacts, monkeypatch):
+    monkeypatch.setattr(gradcam, "N_FAITH", 12)
+    torch.manual_seed(0)
+    t = tiny_artefacts.trained
+    result = run(tiny_artefacts, trained=Trained.given(AgainstEveryClass().eval(), t.spec, t.device))
+    n = result.numbers
+    assert (n["layer"], n["hooked"]) == ("conv", "relu")
+    assert set(n["empty_examples"]) == set(n["examples"]) and set(n["empty_examples"].values()) == {"negative"}
+    assert n["formula_check"] == "no_information" and n["map_peak"] == 0.0
+    shown = len(n["examples"])
+    assert any(line.startswith(f"Grad-CAM gives no map for {shown} of the {shown} images shown (")
+               and "100% of the weights alpha_k are negative" in line for line in result.text)
+    assert any(line.startswith("Check failed: all ") for line in result.text)
+    assert not any(line.startswith("Check: Grad-CAM computed directly") for line in result.text)
+    measured = n["faithfulness"]["gradcam"]
+    assert n["empty_measured"] == {"negative": measured["n"]} and measured["pointing_game"] == 0.0
+    assert measured["deletion_verdict"] != "faster"  # no information cannot beat a random order
+    zh = run(tiny_artefacts, trained=Trained.given(AgainstEveryClass().eval(), t.spec, t.device),
+             text=gradcam.section.text("zh-TW"))
+    assert any("沒有給出任何圖" in line for line in zh.text) and any(line.startswith("驗證失敗") for line in zh.text)
+
+
+def test_an_empty_map_is_drawn_as_no_map_not_stretched():
+    text = gradcam.section.text("en")
+    images = np.full((2, 8, 8), 128.0)
+    maps = np.zeros((2, 8, 8))
+    maps[0, 2, 2] = 1e-10  # rounding noise: stretched to its own peak it would be a full-colour blob
+    maps[1, 4, 4] = 0.5
+    fig = gradcam.plot_overlays(images, maps, [("a", False), ("b", False)], ["negative", None], text=text)
+    overlay_a, overlay_b = fig.axes[2], fig.axes[3]
+    assert len(overlay_a.images) == 1 and [t.get_text() for t in overlay_a.texts] == ["no map"]
+    assert len(overlay_b.images) == 2 and overlay_b.images[1].get_array().max() == 1.0
