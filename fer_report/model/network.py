@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fer_report.errors import ConfigError
+from fer_report.errors import ConfigError, UserError
 from fer_report.model.class_names import class_order, read_classes  # noqa: F401 (class_order: config checks it)
 from fer_report.model.inference import IMAGENET_MEAN, IMAGENET_STD, InputSpec
 from fer_report.model.output import Wrapper
@@ -119,7 +119,7 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
     Weights (``--weights``) are not loaded here: ``load_given`` does that, so that the untrained
     network (architecture, requirements) never reads a checkpoint.
     """
-    from fer_report.model.output import check_classes, ClassScores, detect_output, find_input
+    from fer_report.model.output import batch_error, check_classes, ClassScores, detect_output, find_input
 
     kind = kind_of(settings.model)
     size = settings.input_size or dataset.image_size
@@ -154,6 +154,8 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
     where = settings.model
     sizes = (size,) if settings.input_size else tuple(dict.fromkeys((size, *PROBE_SIZES)))
     channels, size = find_input(model, sizes=sizes, where=where)
+    if batch_error(model, channels, size) is not None:  # runs on one image only
+        model = _with_batch(model, fmt, where, channels, size)
     if size != dataset.image_size and not settings.input_size:
         log.warning("warning: %s does not run on the data's %dx%d images but does on %dx%d: images are resized "
                     "to %dx%d (set --input-size to choose)", where, dataset.image_size, dataset.image_size, size, size,
@@ -177,6 +179,20 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
     given = fmt != "python" or settings.weights is not None
     return Network(model=scores, spec=spec, kind=fmt, given=given, output=output.kind,
                    tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [], keras=keras)
+
+
+def _with_batch(model: nn.Module, fmt: str, where: str, channels: int, size: int) -> nn.Module:
+    """A model that takes one image only: an ONNX file's graph gets its batch back (``onnx_file.with_batch``);
+    a model's own code is the student's to fix, since sections feed batches and read layers through hooks."""
+    from fer_report.model.output import batch_error
+
+    if fmt == "onnx":
+        from fer_report.model.onnx_file import with_batch
+
+        return with_batch(model, Path(where), channels, size)
+    raise UserError(f"{where} runs on one image at a time only (a batch of 2: {batch_error(model, channels, size)}); "
+                      "expected a model that takes a batch of images: flatten with x.view(x.size(0), -1) or "
+                      "torch.flatten(x, 1), not a fixed batch of 1")
 
 
 @functools.lru_cache(maxsize=8)  # once per run, however often the network is built (training builds it again)

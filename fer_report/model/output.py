@@ -31,18 +31,21 @@ def find_input(model: nn.Module, *, sizes: tuple[int, ...] = (48,), default: int
     """(channels, size) of the first probe input the model runs on; ``sizes`` in order of preference.
 
     Channel candidates: the first Conv2d's ``in_channels`` in definition order, then ``default``, the
-    other convs' and 1 and 3. Each is verified by a forward pass, because definition order need not be
-    execution order and a model may repeat a grey image to 3 channels before its first conv.
+    other convs' and 1 and 3. Each is verified by a forward pass of 2 images, because definition order
+    need not be execution order and a model may repeat a grey image to 3 channels before its first conv.
+    When no batch of 2 runs, a single image is tried: an ONNX file exported without ``dynamic_axes``
+    takes a batch of 1 only, and its input is found so (``batch_error`` then says the batch is fixed).
     """
     convs = [m.in_channels for m in model.modules() if isinstance(m, nn.Conv2d) and m.in_channels > 0]
     candidates = list(dict.fromkeys(convs[:1] + [default] + convs[1:] + [1, 3]))
     first_error: str | None = None
-    for size in sizes:
-        for channels in candidates:
-            error = _runs(model, channels, size)
-            if error is None:
-                return channels, size
-            first_error = first_error or f"{candidates[0]}x{size}x{size} input: {error}"
+    for batch in (2, 1):
+        for size in sizes:
+            for channels in candidates:
+                error = batch_error(model, channels, size, batch=batch)
+                if error is None:
+                    return channels, size
+                first_error = first_error or f"{candidates[0]}x{size}x{size} input: {error}"
     raise UserError(f"{where} does not run on a {first_error}; expected a model that takes "
                     f"{' or '.join(f'{s}x{s}' for s in sizes)} images")
 
@@ -52,17 +55,17 @@ def input_channels(model: nn.Module, default: int = 1, *, size: int = 48, where:
     return find_input(model, sizes=(size,), default=default, where=where)[0]
 
 
-def _runs(model: nn.Module, channels: int, size: int) -> str | None:
-    """None if a 2-image forward pass gives 2 rows, else why not (the error's first line)."""
-    x = torch.randn(2, channels, size, size, generator=torch.Generator().manual_seed(0), device="cpu")
+def batch_error(model: nn.Module, channels: int, size: int, *, batch: int = 2) -> str | None:
+    """None if a forward pass of ``batch`` images gives ``batch`` rows, else why not (the error's first line)."""
+    x = torch.randn(batch, channels, size, size, generator=torch.Generator().manual_seed(0), device="cpu")
     try:
         out = _forward(model, x)
     except Exception as exc:  # any failure means "not this shape"; the message shows the first one
         lines = str(exc).strip().splitlines()
         return f"{type(exc).__name__}: {lines[0][:200] if lines else ''}"
     first = out[0] if isinstance(out, (tuple, list)) and len(out) else out
-    if isinstance(first, torch.Tensor) and (first.dim() == 0 or first.shape[0] != 2):
-        return f"2 images gave output of shape {tuple(first.shape)}"  # x.view(-1, C*H*W) at the wrong size
+    if isinstance(first, torch.Tensor) and (first.dim() == 0 or first.shape[0] != batch):
+        return f"{batch} images gave output of shape {tuple(first.shape)}"  # x.view(-1, C*H*W) at the wrong size
     return None
 
 

@@ -179,7 +179,9 @@ def load_model_file(path: str | Path, *, trust_pickle: bool = False) -> tuple[nn
         raise UserError(f"model file {path}: no such file; expected a TorchScript (.pt), ONNX (.onnx) "
                         "or Python (.py:ClassName) model")
     if path.suffix == ".onnx":
-        return _load_onnx(path), "onnx"
+        from fer_report.model.onnx_file import load_onnx
+
+        return load_onnx(path), "onnx"
     if _is_torchscript_zip(path):
         return _jit_load(path), "torchscript"
     try:
@@ -218,27 +220,6 @@ def _jit_load(path: Path) -> nn.Module:
         raise UserError(f"model file {path}: not a readable TorchScript file ({type(exc).__name__}: "
                         f"{str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}); "
                         "expected a file written by torch.jit.save") from None
-
-
-def _load_onnx(path: Path) -> nn.Module:
-    try:
-        import onnx
-        from onnx2torch import convert
-    except ImportError:
-        raise UserError(f"model file {path}: reading ONNX needs onnx and onnx2torch; "
-                        "pip install 'fer-report[onnx]'") from None
-    try:
-        graph = onnx.load(str(path))
-    except Exception as exc:
-        raise UserError(f"model file {path}: not a readable ONNX file ({type(exc).__name__}: "
-                        f"{str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}); "
-                        "expected a file written by torch.onnx.export") from None
-    try:
-        return convert(graph)
-    except NotImplementedError as exc:  # e.g. AveragePool at opset 19: onnx2torch lags the exporter
-        raise UserError(f"model file {path}: onnx2torch cannot convert it ({str(exc).splitlines()[0][:200]}); "
-                        "expected a graph onnx2torch supports: export with torch.onnx.export(..., opset_version=17)"
-                        ) from None
 
 
 def capabilities(model: nn.Module, x: torch.Tensor | None = None) -> dict[str, bool]:
