@@ -23,7 +23,7 @@ SCHEDULES = ("cosine", "plateau")
 ABLATIONS = ("dnn",)  # extra runs for the augmentation section (each one more training)
 SYNTHETIC_SIZES = ("default", "small", "tiny")
 BALANCES = ("none", "weights", "sampler")
-TTAS = ("none", "flip")
+TTAS = ("none", "flip", "five-crop", "ten-crop")  # see fer_report/model/inference.py (Views)
 
 
 @dataclass
@@ -130,8 +130,10 @@ class Settings:
     weight_decay: float | None = option(None, affects="training", group="training", metavar="WD", minimum=0.0,
                                         help="weight decay (default: 0 for adam, 1e-4 for sgd)")
     tta: str = option("none", affects="training", group="training", choices=TTAS, help=(
-        "test-time augmentation for validation and test predictions: none, or flip (the mean of each image "
-        "and its mirror)"))
+        "test-time augmentation for validation and test predictions: none, flip (the mean of each image and its "
+        "mirror), five-crop or ten-crop (the mean over torchvision's FiveCrop / TenCrop crops, at the side the "
+        "model takes: --input-size 44 on 48x48 faces gives 44x44 crops); the header gives the single-image "
+        "accuracy beside it"))
     compile: bool = option(False, affects="nothing", group="training",
                            help="torch.compile the training step (CUDA; speed only)")
     device: str = option("auto", affects="training", group="training", choices=DEVICES, key_always=True,
@@ -245,6 +247,9 @@ def _check_models(s: Settings, source) -> None:
     if s.normalize is not None and s.normalize not in NORMALIZE:
         parse_mean_std(s.normalize)
     class_order(s.classes)
+    if s.ten_crop and s.tta in ("five-crop", "ten-crop"):  # flip: the ten crops hold their mirrors already
+        raise ConfigError(f"{source('tta')}: --tta {s.tta} with --ten-crop: a model trained on ten crops is tested "
+                          "on the same ten crops; expected one of them (drop --tta, or --ten-crop)")
     if s.preset is not None:
         from fer_report.report import presets
 

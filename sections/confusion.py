@@ -53,6 +53,10 @@ STRINGS = {
         "conf.mutual": "{a} and {b} are confused in both directions ({ab:.0%} and {ba:.0%}).",
         "conf.none": "No class is mistaken for another in more than {pct:.0%} of its images.",
         "conf.scarce": "{cls} has only {n} test images, so its row is noisy.",
+        "conf.tta": "Each prediction here is the mean of {views} views of the image ({kind}, as the header says); on "
+                    "the single image the test accuracy is {single:.1%}, so the averaging changes it by {diff:+.1f} "
+                    "percentage points.",
+        "conf.single_split": "{split}, single image",
         "conf.class": "Class",
         "conf.support": "Test images",
         "conf.recall": "Accuracy (recall)",
@@ -92,6 +96,9 @@ STRINGS = {
         "conf.mutual": "{a}與{b}互相混淆（{ab:.0%} 與 {ba:.0%}）。",
         "conf.none": "沒有任何類別有超過 {pct:.0%} 的圖片被誤判為同一個其他類別。",
         "conf.scarce": "{cls}只有 {n} 張測試圖片，因此該列的數字較不穩定。",
+        "conf.tta": "這裡每個預測都是圖片 {views} 個視角（{kind}，見頁首）的平均；只用單張圖片時測試準確率為 "
+                    "{single:.1%}，平均使其改變 {diff:+.1f} 個百分點。",
+        "conf.single_split": "{split}，單張圖片",
         "conf.class": "類別",
         "conf.support": "測試圖片數",
         "conf.recall": "正確率（recall）",
@@ -164,6 +171,9 @@ def run(dataset, predictions, trained, settings, figures, text) -> Result:
     names = dataset.split_names
     lines = [text("conf.accuracy", acc=f["accuracy"], n=int(cm.sum()), split=names["test"],
                   val_acc=predictions.val.accuracy)]
+    single = _single_image(predictions, trained, len(classes), names["test"], text)
+    if single is not None:
+        lines.append(single["sentence"])
     if f["macro_f1"] is not None:
         lines.append(text("conf.macro", f1=f["macro_f1"], bal=f["balanced_accuracy"],
                           k=sum(r["support"] > 0 for r in f["per_class"])))
@@ -192,12 +202,29 @@ def run(dataset, predictions, trained, settings, figures, text) -> Result:
     figure = figures.save(fig, "confusion", text("cap.confusion"))
     rows = [{**r, "name": text.cls(r["class"])} for r in f["per_class"]]
     return Result(numbers={**f, "matrix": cm.tolist(), "val_accuracy": predictions.val.accuracy,
+                           "single_image": single["row"] if single else None,
                            "checkpoint_split": names["val"] if trained_here else None,
                            "balance": balance, "rare_class": classes[rare]},
                   text=lines, figures=[figure],
                   tables={"per_class": rows, "summary": {"split": names["test"], "accuracy": f["accuracy"],
                                                           "macro_f1": f["macro_f1"],
-                                                          "balanced_accuracy": f["balanced_accuracy"]}})
+                                                          "balanced_accuracy": f["balanced_accuracy"]},
+                          **({"single": single["row"]} if single else {})})
+
+
+def _single_image(predictions, trained, k: int, split: str, text) -> dict | None:
+    """With test-time averaging (flip, five or ten crops): the test figures of one view of each image, beside."""
+    single = getattr(predictions, "single", None)
+    if single is None:
+        return None
+    from fer_report.model.inference import views
+
+    seen = views(trained.model, trained.spec.size, tta=trained.tta, ten_crop=trained.ten_crop)
+    f = analyse(confusion_matrix(single.y_true, single.y_pred, k), [str(i) for i in range(k)])
+    return {"sentence": text("conf.tta", views=seen.count, kind=seen.kind, single=f["accuracy"],
+                             diff=100 * (predictions.test.accuracy - f["accuracy"])),
+            "row": {"split": text("conf.single_split", split=split), "accuracy": f["accuracy"],
+                    "macro_f1": f["macro_f1"], "balanced_accuracy": f["balanced_accuracy"], "views": seen.to_json()}}
 
 
 def rare_class(train_y: np.ndarray, n: int) -> int:

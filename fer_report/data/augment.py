@@ -99,9 +99,22 @@ def strong_theta(n: int, generator: torch.Generator) -> torch.Tensor:
 def ten_crop_theta(fraction: float = TEN_CROP_FRACTION, device: torch.device | str = "cpu") -> torch.Tensor:
     """(10, 2, 3): the four corner crops and the centre crop of side ``fraction``, then their mirror
     images (torchvision's TenCrop order), each stretched back to the full image size by ``warp``."""
+    return crop_theta(fraction, CROPS, device)
+
+
+@functools.lru_cache(maxsize=16)
+def crop_theta(fraction: float, crops: int = CROPS, device: torch.device | str = "cpu") -> torch.Tensor:
+    """(crops, 2, 3) for ``crops`` 5 (torchvision's FiveCrop: top-left, top-right, bottom-left, bottom-right,
+    centre) or 10 (TenCrop: those five, then their mirror images), each of side ``fraction`` of the image.
+
+    ``warp(x, theta, size=s)`` cuts crops of s pixels; with s = fraction x the image's side (an even
+    difference of sides) their pixels are the image's own, as torchvision's crops are, not resampled.
+    """
+    if crops not in (5, 10):
+        raise ValueError(f"crops={crops}; expected 5 or 10")
     s, c = fraction, 1 - fraction
     rows = []
-    for sign in (1.0, -1.0):
+    for sign in (1.0, -1.0)[:crops // 5]:
         for cx, cy in ((-c, -c), (c, -c), (-c, c), (c, c), (0.0, 0.0)):
             rows.append([[s * sign, 0.0, cx], [0.0, s, cy]])
     return torch.tensor(rows, device=device)
@@ -122,9 +135,11 @@ def with_ten_crops(theta: torch.Tensor | None, n: int, device: torch.device) -> 
     return compose(theta.to(device).repeat_interleave(CROPS, 0), crops.repeat(n, 1, 1))
 
 
-def warp(x: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-    """Resample (B, C, H, W) through (B, 2, 3) matrices: bilinear, edges repeated."""
-    grid = _affine_grid(theta.to(x.device, x.dtype), x.shape[-2], x.shape[-1])
+def warp(x: torch.Tensor, theta: torch.Tensor, size: int | None = None) -> torch.Tensor:
+    """Resample (B, C, H, W) through (B, 2, 3) matrices: bilinear, edges repeated; ``size`` x ``size``
+    output (default: the input's H x W)."""
+    h, w = (size, size) if size else (x.shape[-2], x.shape[-1])
+    grid = _affine_grid(theta.to(x.device, x.dtype), h, w)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 

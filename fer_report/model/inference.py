@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from fer_report.errors import ConfigError
+from fer_report.model.output import Wrapper
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -44,7 +45,7 @@ class InputSpec:
     @property
     def model_side(self) -> int:
         """The side the model itself runs at: ``size`` is the side our code hands it (the data's), and a model
-        behind a resize (``network.Resized``) takes another, e.g. 40 after ``--input-size 40``."""
+        behind a resize (``Resized``) takes another, e.g. 40 after ``--input-size 40``."""
         return int(self.meta.get("model_size", self.size))
 
     def bounds(self) -> tuple[float, float]:
@@ -118,21 +119,100 @@ def train_autocast(device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=train_bf16(device))
 
 
-def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False, tta: str = "none") -> torch.Tensor:
-    """float32 class scores; test-time averaging of the logits: with ``ten_crop`` the mean over the ten
-    crops of each image, with ``tta="flip"`` the mean of the image and its horizontal mirror (the ten
-    crops hold their own mirrors, so flip adds nothing to them)."""
-    from fer_report.data.augment import CROPS, warp, with_ten_crops
+class Resized(Wrapper):
+    """The model behind a resize to the side it takes, so that every explanation, map and deletion curve
+    stays at the data's resolution (where the images and cue regions are) while the model sees its own."""
 
+    def __init__(self, model: nn.Module, side: int) -> None:
+        super().__init__(model)
+        self.side = side
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(F.interpolate(x, size=(self.side, self.side), mode="bilinear", align_corners=False,
+                                        antialias=x.shape[-1] > self.side))
+
+
+@dataclass(frozen=True)
+class Views:
+    """What test-time averaging feeds the model for each image: ``count`` views whose logits are averaged.
+
+    none: the image; flip: it and its mirror image; five-crop / ten-crop: torchvision's FiveCrop / TenCrop
+    (four corners and the centre, and for ten their mirror images) of ``crop`` pixels. A model that takes
+    a smaller side than the data's (``Resized``, e.g. 44 on 48x48 faces, as crop-trained repositories
+    test) gets crops of its own side, cut from the image without resampling; a model taking the data's
+    side gets crops of 40/48 of it, stretched back to that side, as ``--ten-crop`` training uses.
+    """
+
+    kind: str  # none, flip, five-crop, ten-crop
+    count: int
+    side: int  # the data's side: what our code hands the model
+    fraction: float = 1.0  # a crop's side over the image's
+    stretched: bool = False  # crops resized back to ``side`` (the model takes the whole image)
+    trained: bool = False  # the model was trained on these ten crops (--ten-crop)
+
+    @property
+    def crop(self) -> int | None:
+        """A crop's side in the data's pixels; None: no crops."""
+        return round(self.side * self.fraction) if self.kind.endswith("crop") else None
+
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C, side, side) -> the views, flip: all images then all mirrors; crops: image-major."""
+        from fer_report.data.augment import crop_theta, warp
+
+        if self.kind == "flip":
+            return torch.cat([x, x.flip(-1)])
+        if self.crop is None:
+            return x
+        theta = crop_theta(self.fraction, self.count, torch.device(x.device)).repeat(x.shape[0], 1, 1)
+        return warp(x.repeat_interleave(self.count, 0), theta, size=None if self.stretched else self.crop)
+
+    def mean(self, out: torch.Tensor, n: int) -> torch.Tensor:
+        """(n * count, classes) logits of the views -> (n, classes), each image's mean."""
+        if self.kind == "flip":
+            return out.view(2, n, -1).mean(0)
+        return out.view(n, self.count, -1).mean(1)
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "views": self.count, "side": self.side, "crop": self.crop,
+                "stretched": self.stretched, "trained": self.trained}
+
+
+def views(model: nn.Module, side: int, *, tta: str = "none", ten_crop: bool = False) -> Views:
+    """The views ``logits`` averages for ``model`` on images of ``side`` (the data's side)."""
+    from fer_report.data.augment import CROPS, TEN_CROP_FRACTION
+
+    if ten_crop:  # trained on ten stretched crops: tested on the same ten
+        return Views("ten-crop", CROPS, side, TEN_CROP_FRACTION, stretched=True, trained=True)
+    if tta in ("five-crop", "ten-crop"):
+        count = 5 if tta == "five-crop" else CROPS
+        own = model.side if isinstance(model, Resized) else side
+        if own < side:
+            return Views(tta, count, side, own / side)
+        return Views(tta, count, side, TEN_CROP_FRACTION, stretched=True)
+    if tta == "flip":
+        return Views("flip", 2, side)
+    if tta != "none":
+        raise ConfigError(f"--tta {tta}: unknown; expected none, flip, five-crop or ten-crop")
+    return Views("none", 1, side)
+
+
+#: Crops per model call: ten crops of 512 images at once would hold 5120 feature maps of every layer.
+MAX_VIEWS = 512
+
+
+def logits(model: nn.Module, x: torch.Tensor, *, ten_crop: bool = False, tta: str = "none") -> torch.Tensor:
+    """float32 class scores of model input ``x``, as ``views`` says: the mean of the logits over each image's
+    views (the image alone, it and its mirror, or its five or ten crops). Training's validation, the
+    test predictions and every accuracy go through here, so they average the same views."""
+    v = views(model, x.shape[-1], tta=tta, ten_crop=ten_crop)
     with autocast(x.device):
-        if ten_crop:
-            n = x.shape[0]
-            crops = warp(x.repeat_interleave(CROPS, 0), with_ten_crops(None, n, x.device))
-            return model(crops).float().view(n, CROPS, -1).mean(1)
-        if tta == "flip":
-            n = x.shape[0]
-            return model(torch.cat([x, x.flip(-1)])).float().view(2, n, -1).mean(0)
-        return model(x).float()
+        if v.count == 1:
+            return model(x).float()
+        if v.kind == "flip":
+            return v.mean(model(v.apply(x)).float(), x.shape[0])
+        per = max(1, MAX_VIEWS // v.count)
+        return torch.cat([v.mean(model(v.apply(x[i:i + per])).float(), len(x[i:i + per]))
+                          for i in range(0, x.shape[0], per)])
 
 
 @torch.no_grad()
@@ -141,6 +221,8 @@ def predict_probs(model: nn.Module, images: np.ndarray, spec: InputSpec, device:
     """(N, classes) softmax of the model for uint8 images, in eval mode, as validation accuracy was measured
     (pass the run's ``ten_crop`` and ``tta``, as ``Trained`` holds them)."""
     out = []
+    count = views(model, spec.size, tta=tta, ten_crop=ten_crop).count
+    batch = max(1, batch // count) if count > 2 else batch  # crops: as many views per call as 512 images
     was_training = model.training
     model.eval()
     try:

@@ -23,7 +23,7 @@ from torch import nn
 
 from fer_report.errors import ConfigError, UserError
 from fer_report.model.class_names import class_order, read_classes  # noqa: F401 (class_order: config checks it)
-from fer_report.model.inference import IMAGENET_MEAN, IMAGENET_STD, InputSpec
+from fer_report.model.inference import IMAGENET_MEAN, IMAGENET_STD, InputSpec, Resized  # noqa: F401 (Resized: here before)
 from fer_report.model.output import Wrapper
 
 log = logging.getLogger(__name__)
@@ -66,19 +66,6 @@ class Reordered(Wrapper):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.inner(x)[:, self.order]
-
-
-class Resized(Wrapper):
-    """The model behind a resize to the side it takes, so that every explanation, map and deletion curve
-    stays at the data's resolution (where the images and cue regions are) while the model sees its own."""
-
-    def __init__(self, model: nn.Module, side: int) -> None:
-        super().__init__(model)
-        self.side = side
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inner(F.interpolate(x, size=(self.side, self.side), mode="bilinear", align_corners=False,
-                                        antialias=x.shape[-1] > self.side))
 
 
 def normalisation(settings, kind: str, train_x, channels: int, *,

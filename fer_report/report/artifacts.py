@@ -48,6 +48,7 @@ class SplitPredictions:
 class Predictions:
     test: SplitPredictions
     val: SplitPredictions
+    single: SplitPredictions | None = None  # the test split on single images, when test and val average views
 
 
 class Artefacts:
@@ -123,13 +124,15 @@ def _spec(a: Artefacts):
 def _trained(a: Artefacts):
     net = a.get("net")
     if net.given:
+        from dataclasses import replace
+
         from fer_report.model.inference import resolve_device
         from fer_report.model.network import load_given
         from fer_report.training.train import Trained
 
         log = a.get("history_log")
-        return Trained.given(load_given(net, a.settings), net.spec, resolve_device(a.settings.device),
-                             history=log.rows if log else None)
+        return replace(Trained.given(load_given(net, a.settings), net.spec, resolve_device(a.settings.device),
+                                     history=log.rows if log else None), tta=a.settings.tta)
     from fer_report.training.train import train
 
     return train(a.settings, a.get("dataset"), progress=a.progress)
@@ -173,7 +176,8 @@ def _user_predictions(a: Artefacts) -> list[dict]:
     if not images:
         return []
     t, classes = a.get("trained"), a.get("dataset").classes
-    probs = predict_probs(t.model, np.stack([im.pixels for im in images]), t.spec, t.device, ten_crop=t.ten_crop)
+    probs = predict_probs(t.model, np.stack([im.pixels for im in images]), t.spec, t.device, ten_crop=t.ten_crop,
+                          tta=t.tta)
     out = []
     for im, p in zip(images, probs):
         top = np.argsort(-p, kind="stable")[:3]
@@ -184,15 +188,19 @@ def _user_predictions(a: Artefacts) -> list[dict]:
 
 @artefact("predictions", "test and validation predictions of the trained model")
 def _predictions(a: Artefacts) -> Predictions:
-    from fer_report.model.inference import predict_probs
+    from fer_report.model.inference import predict_probs, views
 
     t, ds = a.get("trained"), a.get("dataset")
-    out = {}
-    for name in ("test", "val"):
-        split = ds.splits()[name]
-        p = predict_probs(t.model, split.x, t.spec, t.device, ten_crop=t.ten_crop)  # ten-crop mean if trained so
+
+    def predict(split, **averaging) -> SplitPredictions:
+        p = predict_probs(t.model, split.x, t.spec, t.device, **averaging)
         p = p if len(p) else np.zeros((0, len(ds.classes)), np.float32)
-        out[name] = SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
+        return SplitPredictions(y_true=split.y, y_pred=p.argmax(1), probs=p)
+
+    # as validation was measured: the mean of each image's views (flip, five or ten crops) when the run averages them
+    out = {name: predict(ds.splits()[name], ten_crop=t.ten_crop, tta=t.tta) for name in ("test", "val")}
+    if views(t.model, t.spec.size, tta=t.tta, ten_crop=t.ten_crop).count > 1:
+        out["single"] = predict(ds.test)  # one view of each image: what the averaging adds
     if not t.trained_here:
         warn_if_near_chance(out["val"], a.settings, t.spec, len(ds.classes))
     return Predictions(**out)

@@ -27,7 +27,12 @@ def run_facts(artefacts: Artefacts) -> dict[str, Any]:
         if net.pretrained:  # the downloads its file asked for: skipped (--weights), from the hub cache ...
             facts["model"]["pretrained"] = net.pretrained
     if artefacts.computed("trained"):
+        from fer_report.model.inference import views
+
         t = artefacts.get("trained")
+        seen = views(t.model, t.spec.size, tta=t.tta, ten_crop=t.ten_crop)
+        if seen.count > 1:  # the views each prediction averages (flip, five or ten crops)
+            facts["tta"] = seen.to_json()
         if t.trained_here:
             facts["training"] = {"device": str(t.device), "seconds_this_run": round(t.seconds, 1),
                                  "epochs_run": len(t.history), "cache": str(t.cache_dir)}
@@ -37,6 +42,8 @@ def run_facts(artefacts: Artefacts) -> dict[str, Any]:
     if artefacts.computed("predictions"):
         p = artefacts.get("predictions")
         facts["accuracy"] = {"test": p.test.accuracy, "val": p.val.accuracy}
+        if p.single is not None:  # the same test split, one view of each image: what the averaging adds
+            facts["accuracy"]["single_test"] = p.single.accuracy
     return facts
 
 
@@ -51,7 +58,29 @@ def page_context(plan, report: dict[str, Any], text) -> dict[str, Any]:
                               seed=s.seed, device=report["run"].get("training", {}).get("device", s.device)),
         "generated": text("report.generated", version=__version__, date=report["created"][:10]),
         "pretrained_line": _pretrained_line(report["run"], text),
+        "tta_line": _tta_line(report["run"].get("tta"), text),
+        "classes_line": _classes_line(report["run"].get("model", {}).get("input", {}).get("classes"), text),
     }
+
+
+def _tta_line(tta: dict[str, Any] | None, text) -> str | None:
+    """How each prediction averages views of the image (``inference.Views``), or None for single images."""
+    if not tta:
+        return None
+    if tta["kind"] == "flip":
+        return text("report.tta.flip")
+    values = {"kind": tta["kind"], "views": tta["views"], "crop": tta["crop"], "side": tta["side"],
+              "which": text(f"report.tta.{tta['kind']}")}
+    key = "trained" if tta["trained"] else "stretched" if tta["stretched"] else "crops"
+    return text(f"report.tta.{key}", **values)
+
+
+def _classes_line(classes: dict[str, Any] | None, text) -> str | None:
+    """The model's output order as --classes gave it, each synonym with the FER2013 class it was read as."""
+    if not classes:
+        return None
+    names = [g if g.lower() == r.lower() else f"{g} ({text.cls(r)})" for g, r in zip(classes["given"], classes["read"])]
+    return text("report.classes_line", names=", ".join(names))
 
 
 def _pretrained_line(run: dict[str, Any], text) -> str | None:

@@ -27,6 +27,25 @@ STRINGS = {
         "report.training_line": "{epochs} epochs, batch {batch_size}, {optimizer} lr {lr}, augmentation "
                                 "{augment}, seed {seed}, device {device}",
         "report.accuracy": "Test accuracy",
+        "report.accuracy_tta": "{acc} averaging each image's views (above); {single} on the single image",
+        "report.tta": "Test-time augmentation",
+        "report.tta.flip": "flip: each image's class scores are the mean of the logits of the image and its mirror "
+                           "image, for validation and test alike",
+        "report.tta.crops": "{kind}: each image's class scores are the mean of the logits of {views} crops of "
+                            "{crop}x{crop} pixels ({which}) cut from the {side}x{side} image at the side the model "
+                            "takes, for validation and test alike",
+        "report.tta.stretched": "{kind}: each image's class scores are the mean of the logits of {views} crops of "
+                                "{crop}x{crop} pixels ({which}) of the {side}x{side} image, each resized back to "
+                                "{side}x{side} since the model takes the whole image (--input-size N: crops of N "
+                                "pixels), for validation and test alike",
+        "report.tta.trained": "ten-crop, as the model was trained (--ten-crop): each image's class scores are the "
+                              "mean of the logits of its ten {crop}x{crop} crops ({which}), resized back to "
+                              "{side}x{side}",
+        "report.tta.five-crop": "the four corners and the centre",
+        "report.tta.ten-crop": "the four corners and the centre, and their mirror images",
+        "report.classes": "Class order",
+        "report.classes_line": "the model's outputs in the order --classes gives: {names}; put back in FER2013's "
+                               "order for every section",
         "ex.own_title": "{name}\n{cls} {p:.0%}",
         "ex.own_caption": "Your own pictures ({n}), resized to the model's input: each explained for the class the "
                           "model predicts (its probability above).",
@@ -134,6 +153,20 @@ STRINGS = {
         "report.training_line": "{epochs} 個 epoch，batch {batch_size}，{optimizer} 學習率 "
                                 "{lr}，資料增強{augment}，seed {seed}，裝置 {device}",
         "report.accuracy": "測試準確率",
+        "report.accuracy_tta": "{acc}（平均每張圖片的多個視角，見上）；單張圖片 {single}",
+        "report.tta": "測試時資料增強（TTA）",
+        "report.tta.flip": "flip：每張圖片的類別分數為原圖與其鏡像之 logits 的平均（validation 與 test 皆同）",
+        "report.tta.crops": "{kind}：每張圖片的類別分數為依模型的輸入邊長，從 {side}x{side} 圖片切出的 {views} 個 "
+                            "{crop}x{crop} crop（{which}）之 logits 的平均（validation 與 test 皆同）",
+        "report.tta.stretched": "{kind}：每張圖片的類別分數為 {side}x{side} 圖片的 {views} 個 {crop}x{crop} crop"
+                                "（{which}）之 logits 的平均；模型的輸入是整張圖片，因此每個 crop 放大回 "
+                                "{side}x{side}（--input-size N：切出 N 像素的 crop）；validation 與 test 皆同",
+        "report.tta.trained": "ten-crop，與模型訓練時相同（--ten-crop）：每張圖片的類別分數為其十個 {crop}x{crop} "
+                              "crop（{which}）放大回 {side}x{side} 後之 logits 的平均",
+        "report.tta.five-crop": "四個角落與中央",
+        "report.tta.ten-crop": "四個角落與中央，以及它們的鏡像",
+        "report.classes": "類別順序",
+        "report.classes_line": "模型輸出依 --classes 的順序：{names}；每一節都已換回 FER2013 的順序",
         "ex.own_title": "{name}\n{cls} {p:.0%}",
         "ex.own_caption": "你自己的圖片（{n} 張），縮放成模型的輸入大小：每張都針對模型預測的類別解釋（上方為其機率）。",
         "ex.own_line": "{name}：{top}。",

@@ -16,7 +16,7 @@ def write_submission(artefacts: Artefacts, test_file: Path, dest: Path) -> dict[
 
     ids, x = load_unlabelled(test_file)
     t = artefacts.get("trained")
-    labels = predict_probs(t.model, x, t.spec, t.device, ten_crop=t.ten_crop).argmax(1)
+    labels = predict_probs(t.model, x, t.spec, t.device, ten_crop=t.ten_crop, tta=t.tta).argmax(1)
     dest.write_text("id,label\n" + "".join(f"{i},{k}\n" for i, k in zip(ids, labels)), encoding="utf-8")
     counts = np.bincount(labels, minlength=len(artefacts.get("dataset").classes))
     return {"file": "submission.csv", "from": str(test_file), "rows": len(ids), "predicted_per_class": counts.tolist()}
