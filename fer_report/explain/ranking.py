@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from fer_report.explain.faithfulness import (MIN_EFFECT, curve_area, deletion_curve, mass_inside, paired_test,
+from fer_report.explain.faithfulness import (FLAT_RESPONSE, MIN_EFFECT, curve_area, deletion_curve, mass_inside, paired_test,
                                              pointing_game, random_maps, response, untied)
 from fer_report.explain.sanity import SANITY_THRESHOLD, fails_sanity, similarity
 
@@ -152,7 +152,9 @@ def verdict(ranked: list[dict]) -> dict:
     and whether every method ties with the random order on deletion and insertion (``MIN_EFFECT``).
 
     Trust needs a faithfulness test passed (pointing, mass, deletion or insertion): passing only the
-    sanity check says the maps depend on the weights, not that they single out what the model uses.
+    sanity check says the maps depend on the weights, not that they single out what the model uses. No
+    method is trusted on a model whose output barely moves when every pixel is deleted (``FLAT_RESPONSE``):
+    a random-weight ResNet's Integrated Gradients still put mass on the drawn cues (they are dark edges).
     """
     run = [t for t in TESTS if any(r["tests"][t] is not None for r in ranked)]
     faithfulness = [t for t in run if t != "sanity"]
@@ -161,6 +163,8 @@ def verdict(ranked: list[dict]) -> dict:
         else None
     curves = ("deletion", "insertion")
     ties = [r["method"] for r in ranked if all(r.get("effects", {}).get(t) == "negligible" for t in curves)]
+    unresponsive = bool(ranked) and len(ties) == len(ranked) and (top.get("response") or 0.0) < FLAT_RESPONSE
+    trusted = None if unresponsive else trusted  # an explanation of a model that ignores its input is no finding
     return {
         "n": top["n"] if top else 0,
         "tests_run": run,
@@ -176,6 +180,7 @@ def verdict(ranked: list[dict]) -> dict:
         "min_effect": MIN_EFFECT,
         "ties": ties,  # no measurable difference from the random order on deletion and insertion
         "all_tie": bool(ranked) and len(ties) == len(ranked),
+        "unresponsive": unresponsive,  # every method ties because the model's output barely moves
         "response": top.get("response") if top else None,
     }
 

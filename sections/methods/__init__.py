@@ -136,10 +136,11 @@ def verdict_text(ranked: list[dict], facts: dict, text) -> list[str]:
 
     lines = []
     if facts["all_tie"]:
-        lines.append(text("meth.all_tie_flat" if facts["response"] < FLAT_RESPONSE else "meth.all_tie",
+        lines.append(text("meth.all_tie_flat" if facts["unresponsive"] else "meth.all_tie",
                           min=facts["min_effect"], move=facts["response"], flat=FLAT_RESPONSE))
     if facts["trust"] is None:
-        lines.append(text("meth.trust_none"))
+        if not facts["unresponsive"]:  # when it is, the sentence above says why no method is named
+            lines.append(text("meth.trust_none"))
     else:
         top = by_name[facts["trust"]]
         lines.append(text("meth.trust", method=display([top["method"]]), passed=top["passed"], run=top["run"],

@@ -57,7 +57,8 @@ STRINGS = {
                              "more because the model's output barely changes: removing every pixel moves the true "
                              "class's probability by only {move:.4f} per image on average (under {flat}). The "
                              "usual cause is untrained or collapsed weights (check the weights file and the input "
-                             "normalisation); deletion and insertion cannot tell the methods apart on this model.",
+                             "normalisation); an explanation of a model that does not respond to its input is no finding, so "
+                             "no method is named to trust.",
         "meth.no_better": "{methods} beat no baseline on these images: no better than chance on the cues or a "
                           "random pixel order.",
         "meth.sep": ", ",
@@ -76,8 +77,8 @@ STRINGS = {
         "meth.seconds_h": "s / image",
         "meth.sanity_h": "Randomised ρ",
         "meth.passed_h": "Tests passed",
-        "meth.legend": "✓ beats its baseline, ✗ does not; – not measured. Deletion: lower is better; insertion and "
-                       "the cue columns: higher is better; randomised ρ: lower is better.",
+        "meth.legend": "✓ beats its baseline by the margin stated above, ✗ does not; – not measured. Deletion: lower "
+                       "is better; insertion and the cue columns: higher is better; randomised ρ: lower is better.",
         "cap.methods": "Each method's map of the same {n} test images (true class and probability above), one row "
                        "per method, best ranked first; every map scaled to its own maximum (bright = important).",
     },
@@ -120,8 +121,8 @@ STRINGS = {
                         "的機率平均每張圖片仍變動 {move:.3f}：在這些圖片上沒有方法找出模型依賴的部分。",
         "meth.all_tie_flat": "沒有任何方法的 deletion 或 insertion 曲線與隨機像素順序相差 {min} 以上，因為模型的輸出"
                              "幾乎不變：移除全部像素時，真實類別的機率平均每張圖片只變動 {move:.4f}（小於 {flat}）。"
-                             "常見原因是權重未經訓練或已崩潰（請檢查權重檔與輸入的正規化）；在這個模型上 deletion 與 "
-                             "insertion 無法區分各方法的好壞。",
+                             "常見原因是權重未經訓練或已崩潰（請檢查權重檔與輸入的正規化）；解釋一個不回應輸入的模型"
+                             "沒有意義，因此不推薦任何方法。",
         "meth.no_better": "{methods} 在這些圖片上沒有勝過任何基準：在線索上不比隨機好，也不比隨機的像素順序好。",
         "meth.sep": "、",
         "meth.test.pointing": "pointing game",
@@ -139,7 +140,7 @@ STRINGS = {
         "meth.seconds_h": "秒 / 張",
         "meth.sanity_h": "隨機化 ρ",
         "meth.passed_h": "通過測試",
-        "meth.legend": "✓ 勝過基準，✗ 沒有；– 未測量。Deletion 越低越好；insertion 與線索各欄越高越好；"
+        "meth.legend": "✓ 以上述差距勝過基準，✗ 沒有；– 未測量。Deletion 越低越好；insertion 與線索各欄越高越好；"
                        "隨機化 ρ 越低越好。",
         "cap.methods": "各方法對同樣 {n} 張測試圖片的圖（上方為真實類別與機率），每種方法一列，排名高者在上；"
                        "每張圖依其最大值縮放（越亮越重要）。",

@@ -137,4 +137,6 @@ def test_a_consistent_but_tiny_difference_passes_no_test_and_every_method_ties()
     assert r["effects"] == {"deletion": "negligible", "insertion": "negligible"}
     v = verdict(rank({"ig": r}))
     assert v["trust"] is None and v["all_tie"] and v["ties"] == ["ig"] and v["min_effect"] == MIN_EFFECT
-    assert v["response"] < FLAT_RESPONSE
+    assert v["response"] < FLAT_RESPONSE and v["unresponsive"]
+    r["tests"]["mass"] = True  # even a cue test passed: a model that ignores its input gets no trusted method
+    assert verdict(rank({"ig": r}))["trust"] is None

@@ -170,4 +170,6 @@ def test_a_near_constant_model_ties_every_method_and_the_text_says_why(tiny_arte
     assert all(r["effects"]["deletion"] == "negligible" for r in ranking)
     line = next(t for t in result.text if t.startswith("No method's deletion or insertion curve differs"))
     assert "because the model's output barely changes" in line and "untrained or collapsed weights" in line
+    assert v["unresponsive"] and v["trust"] is None and not any(t.startswith(("Trust ", "No method can be trusted"))
+                                                                 for t in result.text)
     assert "and by at least 0.01" in result.text[0]
