@@ -59,3 +59,15 @@ def test_the_network_reorders_and_notes_each_synonym_once(tmp_path, caplog):
     assert "note: --classes read 'happiness' as Happy, 'sadness' as Sad, 'anger' as Angry" in caplog.text
     assert net.spec.meta["classes"]["synonyms"] == [["happiness", "Happy"], ["sadness", "Sad"], ["anger", "Angry"]]
     assert list(net.model.order) == [4, 5, 6, 1, 3, 2, 0]
+
+
+def test_the_header_gives_the_order_as_given_with_each_synonyms_reading():
+    from fer_report.report.header import _classes_line
+    from fer_report.report.i18n import Text
+
+    names = read_classes("neutral,happiness,surprise,sadness,anger,disgust,fear".split(","))
+    assert _classes_line(names.to_json(), Text("en")) == (
+        "the model's outputs in the order --classes gives: neutral, happiness (Happy), surprise, sadness (Sad), "
+        "anger (Angry), disgust, fear; put back in FER2013's order for every section")
+    assert "happiness (開心)" in _classes_line(names.to_json(), Text("zh-TW"))
+    assert _classes_line(None, Text("en")) is None
