@@ -67,3 +67,16 @@ def plot_runs(runs: list[tuple[str, list[dict]]], *, text, colours: tuple[str, .
                bbox_to_anchor=(0.5, -0.02 - 0.05 * len(runs)))
     fig.tight_layout()
     return fig
+
+
+def image_grid(images: list[np.ndarray], titles: list[str], *, cols: int = 8, width: float = 1.0) -> plt.Figure:
+    """Grey uint8 images in rows of ``cols``, a small title over each (a gallery: duplicates, suspect labels)."""
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, (width + 0.32) * rows), squeeze=False,
+                             gridspec_kw={"wspace": 0.05, "hspace": 0.35})
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap="gray", vmin=0, vmax=255)
+            ax.set_title(titles[k], fontsize=6, linespacing=1.0)
+    return fig
