@@ -169,5 +169,8 @@ def test_the_near_chance_warning_names_the_side_the_model_runs_at(caplog):
     warn_if_near_chance(val, Settings(), spec, 7)
     assert "(now 40x40, the 48x48 images resized, 1 channel(s); --input-size)" in caplog.text
     caplog.clear()
+    warn_if_near_chance(val, Settings(tta="ten-crop"), spec, 7)
+    assert "(now 40x40, crops of the 48x48 images (--tta ten-crop), 1 channel(s); --input-size)" in caplog.text
+    caplog.clear()
     warn_if_near_chance(val, Settings(), InputSpec(channels=3, size=48, normalize="0-1"), 7)
     assert "(now 48x48, 3 channel(s); --input-size)" in caplog.text

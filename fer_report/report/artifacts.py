@@ -217,5 +217,13 @@ def warn_if_near_chance(val: SplitPredictions, settings, spec, classes: int) -> 
             "always): its input probably differs from how it was trained. Check the normalisation (now %s; "
             "--normalize 0-1, mean-std, imagenet or MEAN,STD), the class order (--classes), and the input size "
             "(now %dx%d%s, %d channel(s); --input-size)", 100 * val.accuracy, 100 * majority, spec.normalize,
-            spec.model_side, spec.model_side,
-            f", the {spec.size}x{spec.size} images resized" if spec.model_side != spec.size else "", spec.channels)
+            spec.model_side, spec.model_side, _fitted(spec, settings), spec.channels)
+
+
+def _fitted(spec, settings) -> str:
+    """How the data's images meet a model of another side: resized, or cropped by a crop TTA."""
+    if spec.model_side == spec.size:
+        return ""
+    if spec.model_side < spec.size and settings.tta in ("five-crop", "ten-crop"):
+        return f", crops of the {spec.size}x{spec.size} images (--tta {settings.tta})"
+    return f", the {spec.size}x{spec.size} images resized"
