@@ -47,8 +47,8 @@ STRINGS = {
                      "{diff:.1e} (largest absolute difference; the maps peak at {peak:.2g}).",
         "cam.check_bad": "Warning: Grad-CAM computed from its formula differs from captum's LayerGradCam by up to "
                          "{diff:.1e} on {n} images (the maps peak at {peak:.2g}).",
-        "cam.empty": "Grad-CAM gives no map for {k} of the {n} images shown ({images}): {why} Those panels show "
-                     "the input alone, marked “{label}”, not rounding noise stretched to full colour.",
+        "cam.empty": "Grad-CAM gives no map for {k} of the {n} images shown ({images}): {why} Each such panel "
+                     "shows the input alone, marked “{label}”, not rounding noise stretched to full colour.",
         "cam.why.negative": "the weighted sum of the {layer} feature maps is nowhere above zero ({neg:.0%} of the "
                             "weights alpha_k are negative), so the ReLU leaves nothing.",
         "cam.why.no_gradient": "the class score's gradient with respect to {layer} is zero, so every weight alpha_k "
@@ -56,9 +56,9 @@ STRINGS = {
         "cam.why.no_activation": "every feature map of {layer} is zero.",
         "cam.why.flat": "the map is the same at every position, so it points nowhere.",
         "cam.no_map": "no map",
-        "cam.empty_measured": "{k} of the {n} maps measured below carry no information ({reasons}): they count as "
-                              "misses in the pointing game and put no mass on the cues, and their pixels are "
-                              "deleted in random order.",
+        "cam.empty_measured": "No information in {k} of the {n} maps measured below ({reasons}): each counts as a "
+                              "miss in the pointing game and as no mass on the cues, and has its pixels deleted in "
+                              "random order.",
         "cam.reason.negative": "{k} with nothing above zero",
         "cam.reason.no_gradient": "{k} with a zero gradient",
         "cam.reason.no_activation": "{k} with all feature maps zero",
