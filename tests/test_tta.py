@@ -105,6 +105,15 @@ def test_a_given_crop_model_states_its_tta_with_the_single_image_accuracy(tmp_pa
                               f"averaging changes it by {100 * (p.test.accuracy - p.single.accuracy):+.1f} "
                               "percentage points.")
     assert result.tables["single"]["accuracy"] == p.single.accuracy
+    import dataclasses
+
+    from fer_report.report.render import environment
+
+    env = environment()
+    env.globals["inline"] = lambda path: path  # the figure's file, not its bytes
+    html = env.get_template("sections/confusion.html.j2").render(s=dataclasses.asdict(result),
+                                                                 t=confusion.section.text("en"))
+    assert f"<tr><td>{ds.split_names['test']}, single image</td><td class=\"num\">{p.single.accuracy:.1%}</td>" in html
 
 
 def test_the_header_says_how_the_views_were_taken():

@@ -99,3 +99,21 @@ def test_an_onnx_export_says_batchnorm_was_folded_into_the_convs(tmp_path):
                                 "table counts the exported graph, which has no BatchNorm layer: torch.onnx.export "
                                 "(in eval mode, its default) folds each BatchNorm")
     assert not any("ONNX" in t for t in run("cnn3").text)
+
+
+def test_the_blocks_table_renders_when_there_are_blocks_and_only_then():
+    import dataclasses
+
+    from fer_report.report.render import environment
+
+    template = environment().get_template("sections/architecture.html.j2")
+    t = architecture.section.text("en")
+    resnet = dataclasses.asdict(run("model.py:ResNet", network=student_models.resnet18(width=8), kind="python",
+                                    spec=InputSpec(channels=1, size=48, normalize="0-1")))
+    html = template.render(s=resnet, t=t)
+    assert html.count('<table class="data">') == 2 and "<code>layer2.0</code>" in html
+    assert "layer2.0.shortcut 1x1 conv, stride 2" in html
+    plain = dataclasses.asdict(run("cnn3"))
+    assert template.render(s=plain, t=t).count('<table class="data">') == 1
+    keras_like = {**plain, "tables": {"layers": plain["tables"]["layers"]}}  # the Keras branch has no blocks table
+    assert template.render(s=keras_like, t=t).count('<table class="data">') == 1

@@ -113,3 +113,18 @@ def test_section_says_which_split_chose_the_checkpoint(tiny_artefacts):
     result = run_section(confusion.section, tiny_artefacts, trained=given)
     assert result.numbers["checkpoint_split"] is None and result.numbers["balance"] is None
     assert any("came trained" in line for line in result.text)
+
+
+def test_without_test_time_averaging_there_is_no_single_image_row(tiny_artefacts):
+    import dataclasses
+
+    from fer_report.report.render import environment
+
+    result = run_section(confusion.section, tiny_artefacts)
+    assert tiny_artefacts.predictions.single is None and result.numbers["single_image"] is None
+    assert "single" not in result.tables and not any("views of the image" in line for line in result.text)
+    env = environment()
+    env.globals["inline"] = lambda path: path  # the figure's file, not its bytes
+    html = env.get_template("sections/confusion.html.j2").render(s=dataclasses.asdict(result),
+                                                                 t=confusion.section.text("en"))
+    assert "single image" not in html
