@@ -56,6 +56,29 @@ def _weights(kind: str) -> Callable[[Path], list[str]]:
     return make
 
 
+def _onnx_batch_of_one(kind: str) -> Callable[[Path], list[str]]:
+    """FaceNet exported as the usual call writes it (one example image, no dynamic_axes); "sum": its scores
+    summed over the batch, so no rewrite of a Reshape gives the batch back."""
+    def make(folder: Path) -> list[str]:
+        import importlib.util
+        import warnings
+
+        import torch
+
+        spec = importlib.util.spec_from_loader("facenet_for_onnx", loader=None)
+        module = importlib.util.module_from_spec(spec)
+        exec(MODEL.replace("return self.head(self.features(x))", "x = self.features(x)\n        "
+                                                                  "return self.head[1](x.view(x.size(0), -1))"
+                           + (".sum(0, keepdim=True)" if kind == "sum" else "")), module.__dict__)
+        torch.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module.FaceNet().eval(), (torch.randn(1, 1, 48, 48),), str(folder / "model.onnx"),
+                              dynamo=False, input_names=["input"], output_names=["output"], opset_version=17)
+        return ["--model", "model.onnx"]
+    return make
+
+
 def _log(name: str, text: str) -> Callable[[Path], list[str]]:
     def make(folder: Path) -> list[str]:
         import torch
@@ -185,6 +208,22 @@ def own_cases(Case) -> list:
         Case("answers-without-preset", "--answers without a preset", "--answers", "--answers answers/ alone",
              lambda d: [(d / "answers").mkdir(), "--answers", "answers"][1:],
              ("--answers: answers are files named by question number",)),
+        Case("own-model-fixed-batch", "a model that takes one image only", model, "x.view(1, -1) in forward",
+             _model(MODEL.replace("return self.head(self.features(x))",
+                                  "return self.head[1](self.features(x).view(1, -1))")),
+             ("model.py:FaceNet runs on one image at a time only (a batch of 2: RuntimeError: ",
+              "expected a model that takes a batch of images: flatten with x.view(x.size(0), -1)")),
+        Case("own-onnx-batch-sum", "an ONNX file whose batch stays fixed", "--model FILE.onnx",
+             "exported for 1 image, scores summed over the batch", _onnx_batch_of_one("sum"),
+             ("model file model.onnx: runs on one image at a time only (a batch of 2 with its Reshape to a batch of 1 "
+              "freed: 2 images gave output of shape (1, 7))", 'dynamic_axes={"input": {0: "batch"}')),
+        Case("own-onnx-batch-one", "an ONNX file exported for a batch of 1", "--model FILE.onnx",
+             "torch.onnx.export without dynamic_axes", _onnx_batch_of_one("view"),
+             ("warning: model.onnx was exported for a batch of 1 (no dynamic_axes): its 1 Reshape to a batch of 1 "
+              "now keeps the batch",), code=0),
+        Case("own-tta-ten-crop", "a crop TTA with ten-crop training", options, "--ten-crop --tta five-crop",
+             lambda d: ["--ten-crop", "--tta", "five-crop"],
+             ("--tta five-crop with --ten-crop: a model trained on ten crops is tested on the same ten crops",)),
         Case("own-model-size", "a model that runs at another size", model, "a 44x44-only model, 48x48 data",
              _model(MODEL.replace("width * 12 * 12", "width * 11 * 11")),
              ("does not run on the data's 48x48 images but does on 44x44",), code=0),
