@@ -10,7 +10,8 @@ from torch import nn
 from fer_report.explain.attribution import gradcam
 from fer_report.explain.layers import cam_layers, choose_layer, rectified, trace
 from fer_report.explain.dataflow import residual_blocks
-from fer_report.model.network import Reordered, Resized
+from fer_report.model.inference import Resized
+from fer_report.model.network import Reordered
 from fer_report.model.output import ClassScores, OutputKind
 from tests.explain import student_models
 
