@@ -61,7 +61,8 @@ STRINGS = {
     },
     "zh-TW": {
         "cal.scores": "在測試集（{split}，{n:,} 張）上，最高類別的 expected calibration error（ECE，{bins} 個等寬區間）為 "
-                      "{ece:.1%}（95% bootstrap 區間 {ece_lo:.1%}-{ece_hi:.1%}），最差的區間（信心 {bin_lo:.0%}-{bin_hi:.0%}，{bin_n:,} 張）差 {mce:.1%}；"
+                      "{ece:.1%}（95% bootstrap 區間 {ece_lo:.1%}-{ece_hi:.1%}），最差的區間（信心 "
+                      "{bin_lo:.0%}-{bin_hi:.0%}，{bin_n:,} 張）差 {mce:.1%}；"
                       "negative log-likelihood 為 {nll:.3f}（{nll_lo:.3f}-{nll_hi:.3f}），Brier score 為 "
                       "{brier:.3f}（{brier_lo:.3f}-{brier_hi:.3f}）。",
         "cal.over": "模型過度自信：它對最高類別的平均信心為 {conf:.1%}，準確率卻只有 {acc:.1%}。",
