@@ -180,6 +180,6 @@ def plot_reliability(panels: list[tuple[np.ndarray, str]], y: np.ndarray, text) 
     return fig
 
 
-section = Section(name="calibration", order=32, run=run, question=QUESTION, strings=STRINGS, requires=(TEST_IMAGES,),
+section = Section(name="calibration", order=33, run=run, question=QUESTION, strings=STRINGS, requires=(TEST_IMAGES,),
                   summary="Top-label reliability diagram, ECE / MCE / NLL / Brier with bootstrap intervals, "
                           "temperature scaling fitted on the validation split, per-class ECE")

@@ -110,6 +110,6 @@ def _label_figure(suspects, dataset, test, figures, text):
                         "data_audit_labels", text("cap.labels"))
 
 
-section = Section(name="data_audit", order=33, run=run, question=QUESTION, strings=STRINGS,
+section = Section(name="data_audit", order=34, run=run, question=QUESTION, strings=STRINGS,
                   summary="Copies of test faces among the training faces (perceptual hash + pixel correlation) and "
                           "the accuracy without them, blank images, classes per split, suspect labels (cleanlab)")
