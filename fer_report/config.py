@@ -36,6 +36,12 @@ class Author:
     collaborators: str = ""  # fills the "(Collaborators: )" field of the course years that ask for it
 
 
+def _code_pairs(items: list[str]) -> dict[str, str]:
+    from fer_report.report.student_code import parse_code_options
+
+    return parse_code_options(items)
+
+
 def _compare_pairs(items: list[str]) -> dict[str, str]:
     from fer_report.logs import parse_compare
 
@@ -87,6 +93,11 @@ class Settings:
                                      repeat=True, parse=_compare_pairs, key=keys.compare_key, help=(
         "one of your own runs (a training log) for the comparison section, e.g. 'with augmentation=aug.csv' "
         "and 'without augmentation=plain.csv' (TOML: [compare])"))
+    code: dict[str, str] = option(factory=dict, affects="results", group="data", metavar="KIND=FILE[:PART]",
+                                  repeat=True, parse=_code_pairs, key=keys.code_key, help=(
+        "your own code for a 'paste the code' question, shown in place of ours: KIND is augmentation, confusion "
+        "or model; PART a function or class (Class.method) or a line range START-END, e.g. "
+        "augmentation=train.py:get_transforms (TOML: [code])"))
     images: str | None = option(None, affects="results", group="data", metavar="DIR", path="dir", help=(
         "your own pictures (PNG/JPEG, any size, colour or grey) to predict and explain in the saliency, "
         "Grad-CAM and LIME sections; they are resized to the model's input, so crop each to the face"))
@@ -266,6 +277,10 @@ def _check_models(s: Settings, source) -> None:
                           "weights too (--weights FILE), or drop --history to report on this run's own training")
     if s.history is not None and not Path(s.history).exists():
         raise ConfigError(f"{source('history')}: {s.history}: no such file or folder; expected a training log")
+    if s.code:
+        from fer_report.report.student_code import check
+
+        check(s.code, source("code"))
     for label, path in s.compare.items():
         if not Path(path).exists():
             raise ConfigError(f"{source('compare')}: run '{label}': {path}: no such file or folder; expected a "

@@ -4,6 +4,8 @@ declaration (``fer_report.config``: ``key=keys.model_key``)."""
 
 from __future__ import annotations
 
+import hashlib
+
 def model_key(s: "Settings") -> str:
     """A built-in by name; the user's model by the content of its file (and arguments), never by its path."""
     from fer_report.model.network import kind_of
@@ -44,6 +46,13 @@ def compare_key(s: "Settings") -> dict[str, str]:
     from fer_report.hashing import path_sha256
 
     return {label: path_sha256(path) for label, path in s.compare.items()}
+
+
+def code_key(s: "Settings") -> dict[str, str]:
+    """Each ``--code`` part by the text it names, so an edited function is shown fresh."""
+    from fer_report.report.student_code import read
+
+    return {kind: hashlib.sha256(read(ref).code.encode()).hexdigest() for kind, ref in s.code.items()}
 
 
 def pretrained_key(s: "Settings") -> str | None:

@@ -16,6 +16,7 @@ from typing import Callable
 from fer_report.data import augment
 from fer_report.training import train
 from fer_report.model.source import highlight, listing
+from fer_report.report import student_code
 from fer_report.report.requirements import Requirement
 from fer_report.report.section import Result, Section
 
@@ -41,7 +42,8 @@ QUESTION = {
 STRINGS = {
     "en": {
         "augc.given": "the model came trained (--weights or a saved model file), so its data augmentation ran in "
-                      "your own training script: paste that code in your answer.",
+                      "your own training script: show that code here with --code augmentation=FILE:FUNCTION (or "
+                      "FILE:START-END), e.g. --code augmentation=train.py:get_transforms.",
         "augc.policy": "This run trained with the '{policy}' augmentation policy, drawn anew for every batch.",
         "augc.off": "Random augmentation was off in this run (--no-augment).",
         "augc.ten_crop": "Every training image was also cut into ten crops (--ten-crop).",
@@ -56,7 +58,8 @@ STRINGS = {
     },
     "zh-TW": {
         "augc.given": "模型已訓練好（--weights 或儲存的模型檔），它的 data augmentation 是在你自己的訓練程式中執行的："
-                      "請把那段程式碼貼在你的回答中。",
+                      "請以 --code augmentation=檔案:函式（或 檔案:起-迄行）在此顯示那段程式碼，例如 "
+                      "--code augmentation=train.py:get_transforms。",
         "augc.policy": "本次訓練使用 '{policy}' augmentation 策略，每個 batch 都重新隨機抽取。",
         "augc.off": "本次執行關閉了隨機 augmentation（--no-augment）。",
         "augc.ten_crop": "每張訓練圖片另外切成十個 crop（--ten-crop）。",
@@ -72,13 +75,16 @@ STRINGS = {
 
 
 def _trained_here(a):
-    return ("augc.given", {}) if a.get("net").given else None
+    given_code = "augmentation" in a.get("settings").code
+    return ("augc.given", {}) if a.get("net").given and not given_code else None
 
 
 TRAINED_HERE = Requirement("trained here", _trained_here)
 
 
 def run(settings, text) -> Result:
+    if "augmentation" in settings.code:
+        return student_code.shown("augmentation", settings.code["augmentation"], text)
     entries = ran(settings)
     facts = [text("augc.policy", policy=settings.augment_policy) if settings.augment else text("augc.off")]
     if settings.ten_crop:
@@ -181,6 +187,9 @@ def calls(func, names: list[str]) -> tuple[str, int, int]:
         out.append(text[b - 1])
     return "\n".join(out) + "\n", start + kept[0] - 1, start + kept[-1] - 1
 
+
+STRINGS["en"].update(student_code.STRINGS["en"])
+STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
 
 section = Section(name="augmentation_code", order=26, run=run, question=QUESTION, strings=STRINGS,
                   requires=(TRAINED_HERE,),

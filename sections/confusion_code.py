@@ -11,6 +11,7 @@ import ast
 import inspect
 
 from fer_report.model.source import highlight, listing
+from fer_report.report import student_code
 from fer_report.report.section import Result, Section
 from fer_report.sections import confusion
 
@@ -43,7 +44,9 @@ STRINGS = {
 }
 
 
-def run(text) -> Result:
+def run(settings, text) -> Result:
+    if "confusion" in settings.code:
+        return student_code.shown("confusion", settings.code["confusion"], text)
     code, defined = listing(confusion, list(FUNCTIONS))
     file = confusion.__name__.replace(".", "/") + ".py"
     helpers = [f for f in defined if f not in FUNCTIONS]
@@ -85,6 +88,9 @@ def call_lines(func, names) -> tuple[str, int, int]:
         previous = s.end_lineno
     return "\n".join(out) + "\n", start + tree.lineno - 1, start + kept[-1].end_lineno - 1
 
+
+STRINGS["en"].update(student_code.STRINGS["en"])
+STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
 
 section = Section(name="confusion_code", order=31, run=run, question=QUESTION, strings=STRINGS,
                   summary="The code that counted, analysed and drew this report's confusion matrix, highlighted")

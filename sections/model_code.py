@@ -5,7 +5,8 @@ ran, highlighted."""
 from __future__ import annotations
 
 from fer_report.model.source import highlight, model_source
-from fer_report.report.requirements import SOURCE
+from fer_report.report import student_code
+from fer_report.report.requirements import SOURCE, Requirement
 from fer_report.report.section import Result, Section
 
 QUESTION = {
@@ -36,6 +37,8 @@ STRINGS = {
 
 
 def run(settings, net, text) -> Result:
+    if "model" in settings.code:
+        return student_code.shown("model", settings.code["model"], text)
     if net.kind == "keras":
         return _keras(settings, net.keras, text)
     user = net.model
@@ -70,5 +73,13 @@ def _keras(settings, keras, text) -> Result:
                            "file_kind": keras.file_kind}, text=[sentence], tables={"html": html, "css": css})
 
 
-section = Section(name="model_code", order=12, run=run, question=QUESTION, strings=STRINGS, requires=(SOURCE,),
+def _source_or_code(a):
+    return None if "model" in a.get("settings").code else SOURCE.check(a)
+
+
+SOURCE_OR_CODE = Requirement("source code or --code model", _source_or_code)
+STRINGS["en"].update(student_code.STRINGS["en"])
+STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
+
+section = Section(name="model_code", order=12, run=run, question=QUESTION, strings=STRINGS, requires=(SOURCE_OR_CODE,),
                   summary="The model's complete source code (class and the helpers it uses), highlighted")

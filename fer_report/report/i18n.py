@@ -85,7 +85,8 @@ STRINGS = {
                        "pass your log with --history FILE (Keras CSVLogger, Lightning metrics.csv, TensorBoard "
                        "folder, ...).",
         "req.layer_hooks": "a {kind} model does not let its layers be hooked, so layer outputs cannot be read.",
-        "req.source": "an exported {kind} model carries no Python source code to show.",
+        "req.source": "an exported {kind} model carries no Python source code to show; show the code you exported "
+                      "it from with --code model=FILE:CLASS.",
         "on": "on",
         "off": "off",
         "fig.loss": "Loss",
@@ -200,7 +201,7 @@ STRINGS = {
         "req.history": "模型已訓練好（--weights 或儲存的模型檔），且未提供訓練紀錄；請以 --history 檔案 提供（Keras "
                        "CSVLogger、Lightning metrics.csv、TensorBoard 資料夾等）。",
         "req.layer_hooks": "{kind} 模型不允許在各層掛上 hook，因此無法讀取各層的輸出。",
-        "req.source": "匯出的 {kind} 模型不含可顯示的 Python 原始碼。",
+        "req.source": "匯出的 {kind} 模型不含可顯示的 Python 原始碼；請以 --code model=檔案:類別 顯示你匯出它時用的程式碼。",
         "on": "開啟",
         "off": "關閉",
         "fig.loss": "Loss",
