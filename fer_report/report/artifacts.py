@@ -55,10 +55,13 @@ class Artefacts:
     """``get("predictions")`` trains (or reuses) the model, then predicts; nothing runs that no section needs."""
 
     def __init__(self, settings, build_dir: Path, *, progress: bool | None = None) -> None:
+        from fer_report.explain.evaluations import Evaluations
+
         self.settings = settings
         self.build_dir = build_dir
         self.progress = progress
         self._values: dict[str, Any] = {}
+        self.evaluations = Evaluations()  # counts what the sections ask of the trained model (build.py reads it)
 
     def get(self, name: str) -> Any:
         if name not in self._values:
@@ -122,6 +125,12 @@ def _spec(a: Artefacts):
 @artefact("trained", "the trained model with its history, input spec and device (trains, reuses the cache, "
           "or takes the user's weights as given)")
 def _trained(a: Artefacts):
+    trained = _trained_model(a)
+    a.evaluations.attach(trained.model)  # from here on, every image through it is counted (training is not)
+    return trained
+
+
+def _trained_model(a: Artefacts):
     net = a.get("net")
     if net.given:
         from dataclasses import replace

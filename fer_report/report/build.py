@@ -19,6 +19,7 @@ from typing import Any
 from fer_report import __version__
 from fer_report.config import Settings
 from fer_report.errors import UserError
+from fer_report.explain.evaluations import Count
 from fer_report.report import outline, output_dir, result_cache
 from fer_report.report.artifacts import Artefacts
 from fer_report.report.header import page_context, run_facts
@@ -71,7 +72,7 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
         if reason is not None:
             key, values = reason
             entry.update(status="skipped", reason=text(key, **values), numbers={}, text=[], figures=[], tables={},
-                         seconds=round(time.perf_counter() - start, 3))
+                         seconds=round(time.perf_counter() - start, 3), evaluations=Count().to_json())
             log.info("section %s: skipped (%s)", section.name, entry["reason"])
             results.append(entry)
             continue
@@ -82,11 +83,12 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
             if "training" in run:
                 run["training"]["seconds_this_run"] = 0.0  # this build trained nothing for it
             cached_run.update(run)
-            entry.update(stored, cached=True)
+            entry.update(stored, cached=True, evaluations=Count().to_json())  # this build evaluated nothing for it
             entry["seconds"] = round(time.perf_counter() - start, 3)
             log.info("section %s: reused (made %s) in %.1f s", section.name, stored.get("made"), entry["seconds"])
             results.append(entry)
             continue
+        counted = artefacts.evaluations.snapshot()
         try:
             before = result_cache.files_in(work) if key else set()
             result = run_section(section, artefacts)
@@ -107,8 +109,9 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
             # a section may attach what it measured before failing (the math checks do): keep it
             entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", numbers=getattr(exc, "numbers", {}),
                          text=[], figures=[], tables={})
-        entry["seconds"] = round(time.perf_counter() - start, 3)
-        log.info("section %s: %s in %.1f s", section.name, entry["status"], entry["seconds"])
+        used = artefacts.evaluations.snapshot() - counted
+        entry["seconds"], entry["evaluations"] = round(time.perf_counter() - start, 3), used.to_json()
+        log.info("section %s: %s in %.1f s, %s", section.name, entry["status"], entry["seconds"], used.describe())
         results.append(entry)
 
     blocks = _outline(plan, results, texts)
@@ -116,6 +119,7 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
     number_figures(blocks, {e["name"]: e for e in results}, words["report.figure_ref"], words["report.figure_see"])
     report = {"fer_report": __version__, "created": dt.datetime.now().isoformat(timespec="seconds"),
               "settings": settings.to_json(), "run": {**cached_run, **run_facts(artefacts)}, "sections": results,
+              "evaluations": artefacts.evaluations.snapshot().to_json(),  # every section's, and the header's
               "outline": [asdict(b) for b in blocks]}
     if settings.predict:
         from fer_report.report.submission import write_submission
