@@ -249,6 +249,10 @@ def _check_models(s: Settings, source) -> None:
     elif kind == "keras" and Path(s.model).suffix.lower() == ".json" and s.weights is None:
         raise ConfigError(f"{source('model')}: {s.model} holds a Keras architecture (model.to_json()) without "
                           "weights; pass its model.save_weights() file with --weights (e.g. --weights model.weights.h5)")
+    elif kind == "object":
+        from fer_report.model.objects import lookup
+
+        lookup(s.model)
     elif kind == "file" and not Path(s.model).is_file():
         raise ConfigError(f"{source('model')}: model file {s.model}: no such file; expected a TorchScript (.pt), "
                           "ONNX (.onnx) or Python (.py:ClassName) model")
@@ -271,7 +275,7 @@ def _check_models(s: Settings, source) -> None:
     if s.answers is not None and s.preset is None:
         raise ConfigError(f"{source('answers')}: answers are files named by question number (3.md, 6-2.md): "
                           "choose the question set too, e.g. --questions ntu-ml-2019fall-hw3 (fer-report list)")
-    given = s.weights is not None or kind in ("file", "keras")
+    given = s.weights is not None or kind in ("file", "keras") or (kind == "object" and not s.model.endswith(":train"))
     if s.history is not None and not given:
         raise ConfigError(f"{source('history')}: a training log describes a model trained elsewhere; give its "
                           "weights too (--weights FILE), or drop --history to report on this run's own training")

@@ -1,8 +1,9 @@
 """Errors a user can fix: the CLI prints them as one line, without a traceback."""
 
 
-class UserError(Exception):
-    """Bad input or settings. The message names the file/line/option, what was found and what was expected."""
+class UserError(ValueError):
+    """Bad input or settings. The message names the file/line/option, what was found and what was expected.
+    A ``ValueError``, so notebook code that already catches bad values (``fer_report.Report``) catches it too."""
 
 
 class DataError(UserError):

@@ -107,3 +107,31 @@ def resize_to(pixels: np.ndarray, size: int) -> np.ndarray:
     # pixels outside the crop into its border rows.
     square = Image.fromarray(np.ascontiguousarray(pixels[top:top + side, left:left + side]))
     return np.asarray(square.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
+
+
+def save_pictures(pictures, folder: Path) -> Path:
+    """A list of PIL images or arrays ((H, W) grey or (H, W, 3) colour; uint8, or float in 0..1 or 0..255)
+    written as PNGs into a sub-folder of ``folder`` named by their content, so that ``load_images`` reads
+    them as it reads the user's own folder (``Report(images=[...])`` in a notebook)."""
+    import hashlib
+
+    from fer_report.data.arrays import to_uint8
+
+    if isinstance(pictures, (Image.Image, np.ndarray)) or not isinstance(pictures, (list, tuple)) or not pictures:
+        raise DataError("images: expected a folder, or a non-empty list of PIL images or arrays")
+    shown = []
+    for k, p in enumerate(pictures):
+        if isinstance(p, Image.Image):
+            shown.append(p.convert("RGB") if p.mode not in ("L", "RGB") else p)
+            continue
+        a = np.asarray(p.detach().cpu().numpy() if hasattr(p, "detach") else p)
+        a = a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a[0] if a.ndim == 3 and a.shape[0] == 1 else a
+        if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] == 3)):
+            raise DataError(f"images[{k}]: an array of shape {a.shape}; expected (H, W) grey or (H, W, 3) colour")
+        shown.append(Image.fromarray(to_uint8(a, f"images[{k}]")[0]))
+    digest = hashlib.sha256(b"".join(im.tobytes() + str(im.size).encode() for im in shown)).hexdigest()[:16]
+    target = folder / f"images-{digest}"
+    target.mkdir(parents=True, exist_ok=True)
+    for k, im in enumerate(shown, start=1):
+        im.save(target / f"image_{k:03d}.png")
+    return target

@@ -34,7 +34,10 @@ PROBE_SIZES = (48, 64, 44, 40, 42, 96, 112, 128, 224)  # sides tried when a mode
 
 
 def kind_of(model: str) -> str:
-    """"builtin" (cnn4 ...), "python" (model.py:Net), "keras" (model.h5) or "file" (a whole saved model)."""
+    """"builtin" (cnn4 ...), "python" (model.py:Net), "keras" (model.h5), "file" (a whole saved model) or
+    "object" (an nn.Module handed over in Python: ``model.objects``)."""
+    if model.startswith("object:"):
+        return "object"
     path = Path(model)
     if path.suffix.lower() in KERAS_FILES or path.name == "saved_model.pb" or (path / "saved_model.pb").is_file():
         return "keras"  # a TensorFlow SavedModel too: the Keras reader says how to save it as one Keras file
@@ -134,6 +137,10 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
             model, fmt = load_user_model(settings.model, args=settings.model_args), "python"
         if settings.weights is None:  # with --weights: said once they have loaded (load_given)
             announce(downloads.facts(), settings.model, weights=None, local=settings.pretrained)
+    elif kind == "object":
+        from fer_report.model.objects import lookup
+
+        model, fmt = lookup(settings.model).fresh(), "object"
     else:
         from fer_report.model.weights import load_model_file
 
@@ -163,7 +170,8 @@ def build_network(settings, dataset, *, seed: int | None = None) -> Network:
                                                    meta={"output": output.kind, "tuple_output": output.tuple_output,
                                                          **({"classes": names.to_json()} if names else {})}),
                                  dataset.image_size)
-    given = fmt != "python" or settings.weights is not None
+    trains = fmt == "python" or (fmt == "object" and settings.model.endswith(":train"))
+    given = not trains or settings.weights is not None
     return Network(model=scores, spec=spec, kind=fmt, given=given, output=output.kind,
                    tuple_output=output.tuple_output, pretrained=downloads.facts() if downloads else [], keras=keras)
 
