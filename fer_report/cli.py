@@ -131,17 +131,15 @@ def _dispatch(args: argparse.Namespace) -> int:
                         f"{args.command}` once with the same settings (it reuses the trained model)")
     if args.command == "train":
         return _train(settings)
-    from fer_report.report.build import build
+    from fer_report.api import build_report, build_section  # the same path as fer_report.Report
 
     if args.command == "section":
-        settings.sections = [args.name]
-        out = Path(settings.out) / "sections" / args.name
-        report = build(settings, out=out)
+        out, report = build_section(settings, args.name)
         for line in report["sections"][0]["text"]:
             print(line)
         print(f"wrote {out}/report.html, report.pdf, report.json")
         return 0
-    report = build(settings)
+    report = build_report(settings)
     out = Path(settings.out)
     failed = [s["name"] for s in report["sections"] if s["status"] == "failed"]
     skipped = [s["name"] for s in report["sections"] if s["status"] == "skipped"]
