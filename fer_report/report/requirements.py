@@ -59,6 +59,26 @@ def _history(a) -> Reason | None:
 FORMATS = {"torchscript": "TorchScript", "onnx": "ONNX"}
 
 
+def retrainable(section: str, prefix: str, *, logs: bool = False) -> Requirement:
+    """The model is trained by this run, or is the student's class (``model.py:NAME``) that came trained and
+    that ``section`` may train again here (fer_report.training.own_class); with ``logs``, the student's own runs
+    (--compare) answer too. Training a student's class again (perhaps a ResNet, several times) is done only when
+    a course preset or --sections asks for ``section``: ``build --all`` never starts it unasked.
+    The reasons are the section's own strings: ``PREFIX.req_exported`` {kind}, ``PREFIX.req_ask`` {model, section}.
+    """
+    def check(a) -> Reason | None:
+        settings, net = a.get("settings"), a.get("net")
+        if not net.given or (logs and getattr(settings, "compare", None)):
+            return None
+        if net.kind != "python":
+            return f"{prefix}.req_exported", {"kind": FORMATS.get(net.kind, net.kind.capitalize())}
+        if settings.preset or section in (settings.sections or ()):
+            return None
+        return f"{prefix}.req_ask", {"model": settings.model, "section": section}
+
+    return Requirement(f"trained here or a class to train again ({section})", check)
+
+
 def _layer_hooks(a) -> Reason | None:
     kind = a.get("net").kind
     return ("req.layer_hooks", {"kind": FORMATS[kind]}) if kind == "torchscript" else None

@@ -18,10 +18,11 @@ import torch
 
 from fer_report.data.augment import augment_batch
 from fer_report.draw.plots import plot_runs
-from fer_report.report.requirements import TRAINED_HERE_OR_LOGS
+from fer_report.report.requirements import retrainable
 from fer_report.report.section import Result, Section
 from fer_report.model.summary import count_params
 from fer_report.model.inference import fitted_spec, to_input
+from fer_report.training.own_class import base_settings, came_trained, own_class_values
 from fer_report.training.train import Trained, train
 from fer_report.sections.augmentation.strings import QUESTION, STRINGS
 
@@ -43,7 +44,7 @@ class Run:
 def run(settings, dataset, trained, compare_logs, figures, text) -> Result:
     if compare_logs:
         return user_runs(compare_logs, figures, text)
-    runs = train_runs(settings, dataset, trained)
+    runs = train_runs(base_settings(settings, trained), dataset, trained)
     labels = {"with": text("aug.with"), "without": text("aug.without"),
               "dnn": text("aug.dnn", model="dnn", match=settings.model)}
     for r in runs:
@@ -62,14 +63,17 @@ def run(settings, dataset, trained, compare_logs, figures, text) -> Result:
                         for r in runs},
                "best_val_acc_delta": facts["with"]["best_val_acc"] - facts["without"]["best_val_acc"],
                "extra_training_seconds": sum(r.trained.recorded_seconds for r in runs if r.trained is not trained),
-               "main_training_seconds": trained.recorded_seconds}
+               "main_training_seconds": trained.recorded_seconds, "own_class_trained_here": came_trained(trained)}
     return Result(numbers=numbers, text=lines, figures=[curves, samples], tables={"runs": rows})
 
 
 def train_runs(settings, dataset, trained: Trained) -> list[Run]:
-    """The main run, its counterpart with augmentation flipped, then the ablations; with-augmentation first."""
+    """The main run, its counterpart with augmentation flipped, then the ablations; with-augmentation first.
+    For a student's class that came trained, the main run is that class trained here too (``settings`` are
+    then ``own_class.base_settings``): their checkpoint had another recipe, so it is no fair counterpart."""
     other = replace(settings, augment=not settings.augment)
-    runs = sorted([Run("with" if settings.augment else "without", settings, trained),
+    main = train(settings, dataset) if came_trained(trained) else trained
+    runs = sorted([Run("with" if settings.augment else "without", settings, main),
                    Run("without" if settings.augment else "with", other, train(other, dataset))],
                   key=lambda r: r.key != "with")
     if "dnn" in settings.ablations and settings.model != "dnn":
@@ -147,8 +151,10 @@ def _sentences(settings, policy: str, runs: list[Run], facts: dict, trained: Tra
         lines.append(text("aug.abl_dnn", params=facts["dnn"]["params"], cnn_params=cnn["params"],
                           best=facts["dnn"]["best_val_acc"], cnn_best=cnn["best_val_acc"], gap=facts["dnn"]["gap"],
                           cnn_gap=cnn["gap"]))
+    if came_trained(trained):
+        lines.insert(0, text("aug.own_class", **own_class_values(settings, [r.trained for r in runs])))
     for r in runs:
-        if r.trained is not trained:
+        if r.trained is not trained and not came_trained(trained):
             lines.append(text("aug.cost" if r.trained.seconds > 0 else "aug.cost_cached", label=r.label,
                               seconds=r.trained.recorded_seconds, main=trained.recorded_seconds,
                               device=str(r.trained.device)))
@@ -229,6 +235,6 @@ def augment_like_training(x: torch.Tensor, policy: str, gen: torch.Generator) ->
     return erase(out, draw_erasing(len(x), gen, tuple(x.shape[-2:]))) if policy == "strong" else out
 
 
-section = Section(name="augmentation", requires=(TRAINED_HERE_OR_LOGS,), order=25, run=run, question=QUESTION, strings=STRINGS,
+section = Section(name="augmentation", requires=(retrainable("augmentation", "aug", logs=True),), order=25, run=run, question=QUESTION, strings=STRINGS,
                   summary="Same model with and without augmentation (and --ablations dnn): curves, samples, gaps, "
                           "best epochs, the extra training cost")

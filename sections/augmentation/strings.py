@@ -40,6 +40,20 @@ STRINGS = {
                           "model kept learning from the varied images for longer.",
         "aug.peak_earlier": "With augmentation validation accuracy peaked earlier (epoch {on} against {off}).",
         "aug.peak_same": "Both runs reached their best validation accuracy at epoch {on}.",
+        "aug.req_exported": "the model came trained as a {kind} file, which has no Python class to train again with "
+                            "and without augmentation; compare your own runs' logs with --compare LABEL=FILE (e.g. "
+                            "--compare 'with augmentation=aug.csv' --compare 'without augmentation=plain.csv'), or "
+                            "give the class with --model FILE.py:NAME (and --weights) to have it trained here.",
+        "aug.req_ask": "the model came trained; training your class {model} again with and without augmentation "
+                       "costs more trainings of it, so it is done only when a course preset (--questions) or "
+                       "--sections {section} asks for it; compare your own runs' logs with --compare LABEL=FILE "
+                       "(e.g. --compare 'with augmentation=aug.csv' --compare 'without augmentation=plain.csv').",
+        "aug.own_class": "Your {model} came trained with your own recipe (--weights {weights}), and a checkpoint "
+                         "cannot be trained again with one setting changed; so both runs below are your class "
+                         "trained here from scratch with fer-report's recipe ({optimizer}, learning rate {lr:g}, "
+                         "batch {batch}, {epochs} epochs as --epochs sets, seed {seed}): {now} trained now in "
+                         "{seconds:.0f} s on {device}, {cached} reused from the training cache "
+                         "({cached_seconds:.0f} s when trained). The checkpoint you gave is none of them.",
         "aug.cost": "The counterpart run ({label}) was trained for this section in {seconds:.0f} s on {device}, "
                     "on top of the {main:.0f} s of the main run.",
         "aug.cost_cached": "The counterpart run ({label}) was reused from the training cache (it took "
@@ -110,6 +124,19 @@ STRINGS = {
         "aug.peak_earlier": "有 augmentation 時 validation 準確率較早達到最高（第 {on} 個 epoch，相對於第 {off} "
                             "個）。",
         "aug.peak_same": "兩次訓練都在第 {on} 個 epoch 達到最佳 validation 準確率。",
+        "aug.req_exported": "模型是已訓練好的 {kind} 檔，沒有可以在有與沒有 augmentation 下重新訓練的 Python class；"
+                            "可用 --compare 標籤=檔案 比較你自己多次訓練的紀錄（例如 --compare 'with augmentation=au"
+                            "g.csv' --compare 'without augmentation=plain.csv'），或以 --model 檔案.py:類別名稱（及 "
+                            "--weights）提供 class，讓它在這裡訓練。",
+        "aug.req_ask": "模型已訓練好；在有與沒有 augmentation 下重新訓練你的 class {model} 需要多次訓練，因此只在課"
+                       "程題組（--questions）或 --sections {section} 要求時才做；可用 --compare 標籤=檔案 比較你自己"
+                       "多次訓練的紀錄（例如 --compare 'with augmentation=aug.csv' --compare 'without augmentation=p"
+                       "lain.csv'）。",
+        "aug.own_class": "你的 {model} 是以你自己的訓練方式訓練好的（--weights {weights}），checkpoint 無法只改一個"
+                         "設定重新訓練；因此下面兩次訓練都是你的 class 在這裡以 fer-report 的訓練方式從頭訓練的（{op"
+                         "timizer}、learning rate {lr:g}、batch {batch}、{epochs} 個 epoch（由 --epochs 設定）、seed"
+                         " {seed}）：{now} 次現在在 {device} 上訓練，花了 {seconds:.0f} 秒，{cached} 次取自訓練快取"
+                         "（當初花了 {cached_seconds:.0f} 秒）。你提供的 checkpoint 不在其中。",
         "aug.cost": "對照組（{label}）是為這一節在 {device} 上訓練的，花了 {seconds:.0f} 秒，另外主要的訓練花了 "
                     "{main:.0f} 秒。",
         "aug.cost_cached": "對照組（{label}）取自訓練快取（當初訓練花了 {seconds:.0f} 秒，主要的訓練花了 "

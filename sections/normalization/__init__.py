@@ -22,10 +22,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from fer_report.report.requirements import TRAINED_HERE
+from fer_report.report.requirements import retrainable
 from fer_report.training.run_facts import run_facts
 from fer_report.report.section import Result, Section
 from fer_report.model.summary import summarize
+from fer_report.training.own_class import base_settings, came_trained, own_class_values
 from fer_report.training.train import Trained, train
 from fer_report.sections.normalization.strings import QUESTION, STRINGS
 
@@ -45,7 +46,7 @@ class Arm:
 
 
 def run(settings, dataset, trained, figures, text) -> Result:
-    arms = train_arms(settings, dataset, trained)
+    arms = train_arms(base_settings(settings, trained), dataset, trained)
     facts = {(a.norm, a.aug): {**run_facts(a.trained, dataset), "norm": a.norm, "aug": a.aug,
                                "normalize": a.trained.spec.normalize, "mean": a.trained.spec.mean[0],
                                "std": a.trained.spec.std[0], "source": a.source, "cache": str(a.trained.cache_dir)}
@@ -64,7 +65,7 @@ def run(settings, dataset, trained, figures, text) -> Result:
     numbers = {"runs": list(facts.values()), **effect,
                "extra_runs": len(extra), "trained_now": sum(a.source == "now" for a in arms),
                "extra_training_seconds": sum(a.trained.recorded_seconds for a in extra),
-               "main_training_seconds": trained.recorded_seconds}
+               "main_training_seconds": trained.recorded_seconds, "own_class_trained_here": came_trained(trained)}
     return Result(numbers=numbers, text=lines, figures=[fig], tables={"runs": rows})
 
 
@@ -77,9 +78,11 @@ def arm_settings(settings, run_normalize: str) -> dict[tuple[bool, bool], object
 
 
 def train_arms(settings, dataset, trained: Trained) -> list[Arm]:
+    """The four runs; the run's own training is one of them unless the model is a student's class that came
+    trained (``settings`` are then ``own_class.base_settings``: all four are trained here)."""
     out = []
     for (norm, aug), s in arm_settings(settings, trained.spec.normalize).items():
-        if s == settings:
+        if s == settings and not came_trained(trained):
             out.append(Arm(norm, aug, s, trained, "own"))
             continue
         t = train(s, dataset)
@@ -131,6 +134,8 @@ def _input(f: dict) -> str:
 def _sentences(settings, trained, arms, facts, effect, label, n_val, text) -> list[str]:
     on, off = facts[True, True], facts[False, True]
     lines = [text("norm.setup", model=settings.model, seed=settings.seed, epochs=settings.epochs)]
+    if came_trained(trained):
+        lines.append(text("norm.own_class", **own_class_values(settings, [a.trained for a in arms])))
     how = on["normalize"]
     run_how = trained.spec.normalize
     if run_how in NOT_CENTRED:
@@ -151,10 +156,11 @@ def _sentences(settings, trained, arms, facts, effect, label, n_val, text) -> li
     lines.append(text("norm.noise", n=n_val, acc=acc, se=100 * se))
     now = [a for a in arms if a.source == "now"]
     cached = [a for a in arms if a.source == "cache"]
-    lines.append(text("norm.cost", extra=len(now) + len(cached), now=len(now), cached=len(cached),
-                      seconds=sum(a.trained.recorded_seconds for a in now),
-                      cached_seconds=sum(a.trained.recorded_seconds for a in cached),
-                      device=str(trained.device), main=trained.recorded_seconds))
+    if not came_trained(trained):
+        lines.append(text("norm.cost", extra=len(now) + len(cached), now=len(now), cached=len(cached),
+                          seconds=sum(a.trained.recorded_seconds for a in now),
+                          cached_seconds=sum(a.trained.recorded_seconds for a in cached),
+                          device=str(trained.device), main=trained.recorded_seconds))
     return lines
 
 
@@ -185,6 +191,6 @@ def plot_arms(runs: dict[str, tuple], *, text) -> plt.Figure:
 
 
 section = Section(name="normalization", order=27, run=run, on_request=True, question=QUESTION, strings=STRINGS,
-                  requires=(TRAINED_HERE,),
+                  requires=(retrainable("normalization", "norm"),),
                   summary="2x2 ablation, input normalisation x augmentation (up to three more trainings): one table, "
                           "one figure, each factor's effect in points")

@@ -49,6 +49,22 @@ STRINGS = {
         "norm.best": "The best of the four is {label}: best validation accuracy {val:.1%}, test accuracy {test:.1%}.",
         "norm.noise": "With {n:,} validation images an accuracy near {acc:.0%} has a standard error of about "
                       "{se:.1f} points, so differences of that size can be chance.",
+        "norm.req_exported": "the model came trained as a {kind} file, which has no Python class to train again "
+                             "with normalisation and augmentation on and off; compare your own runs' logs with "
+                             "--compare LABEL=FILE (e.g. --compare 'with augmentation=aug.csv' --compare 'without "
+                             "augmentation=plain.csv'), or give the class with --model FILE.py:NAME (and --weights) "
+                             "to have it trained here.",
+        "norm.req_ask": "the model came trained; training your class {model} again with normalisation and "
+                        "augmentation on and off costs more trainings of it, so it is done only when a course "
+                        "preset (--questions) or --sections {section} asks for it; compare your own runs' logs with "
+                        "--compare LABEL=FILE (e.g. --compare 'with augmentation=aug.csv' --compare 'without "
+                        "augmentation=plain.csv').",
+        "norm.own_class": "Your {model} came trained with your own recipe (--weights {weights}), and a checkpoint "
+                          "cannot be trained again with one setting changed; so the four runs below are your class "
+                          "trained here from scratch with fer-report's recipe ({optimizer}, learning rate {lr:g}, "
+                          "batch {batch}, {epochs} epochs as --epochs sets, seed {seed}): {now} trained now in "
+                          "{seconds:.0f} s on {device}, {cached} reused from the training cache "
+                          "({cached_seconds:.0f} s when trained). The checkpoint you gave is none of them.",
         "norm.cost": "Of the {extra} runs beyond the run's own training, {now} were trained for this section in "
                      "{seconds:.0f} s on {device} and {cached} came from the training cache ({cached_seconds:.0f} s "
                      "when trained); the run's own training took {main:.0f} s.",
@@ -109,6 +125,19 @@ STRINGS = {
         "norm.best": "四組中最好的是{label}：最佳 validation 準確率 {val:.1%}，test 準確率 {test:.1%}。",
         "norm.noise": "只有 {n:,} 張 validation 圖片時，約 {acc:.0%} 的準確率有大約 {se:.1f} 個百分點的標準誤，"
                       "因此這樣大小的差距可能只是隨機造成的。",
+        "norm.req_exported": "模型是已訓練好的 {kind} 檔，沒有可以在正規化與 augmentation 開關下重新訓練的 Python cl"
+                             "ass；可用 --compare 標籤=檔案 比較你自己多次訓練的紀錄（例如 --compare 'with augmentat"
+                             "ion=aug.csv' --compare 'without augmentation=plain.csv'），或以 --model 檔案.py:類別名"
+                             "稱（及 --weights）提供 class，讓它在這裡訓練。",
+        "norm.req_ask": "模型已訓練好；在正規化與 augmentation 開關下重新訓練你的 class {model} 需要多次訓練，因此只"
+                        "在課程題組（--questions）或 --sections {section} 要求時才做；可用 --compare 標籤=檔案 比較"
+                        "你自己多次訓練的紀錄（例如 --compare 'with augmentation=aug.csv' --compare 'without augment"
+                        "ation=plain.csv'）。",
+        "norm.own_class": "你的 {model} 是以你自己的訓練方式訓練好的（--weights {weights}），checkpoint 無法只改一個"
+                          "設定重新訓練；因此下面四次訓練都是你的 class 在這裡以 fer-report 的訓練方式從頭訓練的（{o"
+                          "ptimizer}、learning rate {lr:g}、batch {batch}、{epochs} 個 epoch（由 --epochs 設定）、se"
+                          "ed {seed}）：{now} 次現在在 {device} 上訓練，花了 {seconds:.0f} 秒，{cached} 次取自訓練快"
+                          "取（當初花了 {cached_seconds:.0f} 秒）。你提供的 checkpoint 不在其中。",
         "norm.cost": "除了本次訓練本身之外的 {extra} 次訓練中，{now} 次是為這一節在 {device} 上訓練的，花了 "
                      "{seconds:.0f} 秒，{cached} 次取自訓練快取（當初花了 {cached_seconds:.0f} 秒）；本次訓練本身花了 "
                      "{main:.0f} 秒。",

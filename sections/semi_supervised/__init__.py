@@ -30,8 +30,9 @@ import numpy as np
 from fer_report.data.dataset import Split
 from fer_report.data.splits import stratified_split
 from fer_report.model.inference import predict_probs
-from fer_report.report.requirements import TRAINED_HERE
+from fer_report.report.requirements import retrainable
 from fer_report.report.section import Result, Section
+from fer_report.training.own_class import base_settings, came_trained, own_class_values
 from fer_report.training.train import Trained, train
 from fer_report.sections.semi_supervised.strings import QUESTION, STRINGS
 
@@ -42,6 +43,10 @@ SAME = 0.005  # a test-accuracy change below half a point reads as "no change"
 
 
 def run(settings, dataset, trained, figures, text) -> Result:
+    given, own = settings, came_trained(trained)
+    settings = base_settings(settings, trained)
+    if own:  # the student's class, trained here on every label with the recipe the two other runs get
+        trained = train(settings, dataset)
     labelled, hidden = label_split(dataset.train.y, LABELLED, settings.seed)
     baseline = train(settings, with_train(dataset, labelled))
     val_p = probabilities(baseline, dataset.val.x)
@@ -63,7 +68,10 @@ def run(settings, dataset, trained, figures, text) -> Result:
             "full": (trained, len(dataset.train), accs["full"])}
     extra = [baseline] + ([retrained] if retrained.cache_dir != baseline.cache_dir else [])  # no pseudo-label: same
     lines = _sentences(settings, dataset, facts, accs, (t, k, prec), per_class, baseline, retrained, text)
-    lines.append(cost_sentence(extra, trained, text))
+    if own:
+        lines.insert(0, text("semi.own_class", **own_class_values(given, [trained, *extra])))
+    else:
+        lines.append(cost_sentence(extra, trained, text))
 
     fig = figures.save(plot_pseudo(conf, right, t, per_class, [text.cls(c) for c in dataset.classes], text=text),
                        "semi_supervised", text("cap.semi"))
@@ -77,7 +85,7 @@ def run(settings, dataset, trained, figures, text) -> Result:
                "runs": {key: {"cache": str(r.cache_dir), "images": n, "trained_now": r.seconds > 0,
                               "seconds": r.recorded_seconds} for key, (r, n, _) in runs.items()},
                "extra_training_seconds": sum(r.recorded_seconds for r in extra),
-               "main_training_seconds": trained.recorded_seconds}
+               "main_training_seconds": trained.recorded_seconds, "own_class_trained_here": own}
     return Result(numbers=numbers, text=lines, figures=[fig], tables={"runs": rows, "classes": classes})
 
 
@@ -211,6 +219,6 @@ def plot_pseudo(conf, right, t, per_class, names, *, text) -> plt.Figure:
 
 
 section = Section(name="semi_supervised", order=90, run=run, on_request=True, question=QUESTION, strings=STRINGS,
-                  requires=(TRAINED_HERE,),
+                  requires=(retrainable("semi_supervised", "semi"),),
                   summary="Self-training on half the labels with confident pseudo-labels (two more trainings): "
                           "threshold, test accuracy before and after, pseudo-label accuracy per class")

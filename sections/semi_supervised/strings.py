@@ -38,6 +38,21 @@ STRINGS = {
         "semi.none_for": "No hidden image is pseudo-labelled as {classes}.",
         "semi.noise": "With {n:,} test images an accuracy near {acc:.0%} has a standard error of about {se:.1f} "
                       "points, so a change of that size can be chance.",
+        "semi.req_exported": "the model came trained as a {kind} file, which has no Python class to train again on "
+                             "half the labels and with pseudo-labels; train the comparison in your own script and "
+                             "give your answer with --answers, or give the class with --model FILE.py:NAME (and "
+                             "--weights) to have it trained here.",
+        "semi.req_ask": "the model came trained; training your class {model} again on half the labels and with "
+                        "pseudo-labels costs more trainings of it, so it is done only when a course preset "
+                        "(--questions) or --sections {section} asks for it; train the comparison in your own script "
+                        "and give your answer with --answers.",
+        "semi.own_class": "Your {model} came trained with your own recipe (--weights {weights}), and a checkpoint "
+                          "cannot be trained again with one setting changed; so the three runs below (every label, "
+                          "the labelled half, with pseudo-labels) are your class trained here from scratch with "
+                          "fer-report's recipe ({optimizer}, learning rate {lr:g}, batch {batch}, {epochs} epochs "
+                          "as --epochs sets, seed {seed}): {now} trained now in {seconds:.0f} s on {device}, "
+                          "{cached} reused from the training cache ({cached_seconds:.0f} s when trained). The "
+                          "checkpoint you gave is none of them.",
         "semi.cost": "Of this section's two runs (the baseline and the retrained model), {now} were trained now in "
                      "{seconds:.0f} s on {device} and {cached} came from the training cache ({cached_seconds:.0f} s "
                      "when trained); the run's own training took {main:.0f} s.",
@@ -94,6 +109,18 @@ STRINGS = {
         "semi.none_for": "沒有任何隱藏圖片被標為{classes}。",
         "semi.noise": "只有 {n:,} 張 test 圖片時，約 {acc:.0%} 的準確率有大約 {se:.1f} 個百分點的標準誤，因此這樣"
                       "大小的變化可能只是隨機造成的。",
+        "semi.req_exported": "模型是已訓練好的 {kind} 檔，沒有可以只用一半 label 與加上 pseudo-label重新訓練的 Pytho"
+                             "n class；可在你自己的程式中訓練比較，並以 --answers 提供你的回答，或以 --model 檔案.py"
+                             ":類別名稱（及 --weights）提供 class，讓它在這裡訓練。",
+        "semi.req_ask": "模型已訓練好；只用一半 label 與加上 pseudo-label重新訓練你的 class {model} 需要多次訓練，因"
+                        "此只在課程題組（--questions）或 --sections {section} 要求時才做；可在你自己的程式中訓練比較"
+                        "，並以 --answers 提供你的回答。",
+        "semi.own_class": "你的 {model} 是以你自己的訓練方式訓練好的（--weights {weights}），checkpoint 無法只改一個"
+                          "設定重新訓練；因此下面三次訓練（全部 label、有 label 的一半、加上 pseudo-label）都是你的 "
+                          "class 在這裡以 fer-report 的訓練方式從頭訓練的（{optimizer}、learning rate {lr:g}、batch "
+                          "{batch}、{epochs} 個 epoch（由 --epochs 設定）、seed {seed}）：{now} 次現在在 {device} 上"
+                          "訓練，花了 {seconds:.0f} 秒，{cached} 次取自訓練快取（當初花了 {cached_seconds:.0f} 秒）"
+                          "。你提供的 checkpoint 不在其中。",
         "semi.cost": "這一節的兩次訓練（baseline 與重新訓練的模型）中，{now} 次是現在在 {device} 上訓練的，花了 "
                      "{seconds:.0f} 秒，{cached} 次取自訓練快取（當初花了 {cached_seconds:.0f} 秒）；本次訓練本身花了 "
                      "{main:.0f} 秒。",
