@@ -192,11 +192,16 @@ def highlight(code: str, language: str = "python") -> tuple[str, str]:
     from pygments.lexers import get_lexer_by_name
 
     formatter = HtmlFormatter(nowrap=True)
-    html = f'<pre class="source-code">{render(code, get_lexer_by_name(language), formatter)}</pre>'
+    # one block per source line (Pygments closes its spans at each line end), so a line too long for the page
+    # wraps with a hanging indent instead of back to column 0; an empty line keeps a space to keep its height
+    lines = render(code, get_lexer_by_name(language), formatter).rstrip("\n").split("\n")
+    html = ('<pre class="source-code">' + "".join(f'<span class="line">{line or " "}</span>' for line in lines)
+            + "</pre>")
     css = "\n".join([
         ".source-code { background: #f8f8f8; border: 0.5pt solid #ddd; padding: 4pt 6pt; "
         'white-space: pre-wrap; overflow-wrap: anywhere; font-family: "DejaVu Sans Mono", '
         '"Noto Sans Mono CJK TC", monospace; font-size: 8pt; line-height: 1.3; }',
+        ".source-code .line { display: block; padding-left: 4ch; text-indent: -4ch; }",
         *formatter.get_token_style_defs(".source-code"),
     ])
     return html, css

@@ -60,7 +60,17 @@ def page_context(plan, report: dict[str, Any], text) -> dict[str, Any]:
         "pretrained_line": _pretrained_line(report["run"], text),
         "tta_line": _tta_line(report["run"].get("tta"), text),
         "classes_line": _classes_line(report["run"].get("model", {}).get("input", {}).get("classes"), text),
+        "citations": _citations(report),
     }
+
+
+def _citations(report: dict[str, Any]) -> dict[str, Any]:
+    from fer_report.report.references import cited, formatted
+
+    order = [ref["section"] for block in report.get("outline", []) for ref in block.get("refs", []) if ref["first"]]
+    found = cited(report, order)
+    found["list"] = [(n, formatted(entry)) for n, entry in found["list"]]
+    return found
 
 
 def _tta_line(tta: dict[str, Any] | None, text) -> str | None:

@@ -38,6 +38,9 @@ def environment(user_templates: str | Path | None = None, sections=()) -> jinja2
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from fer_report.report.paths import as_given
+
+    env.filters["as_given"] = as_given
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["pct"] = lambda x, digits=1: f"{x:.{digits}%}"
     env.filters["cssstring"] = lambda s: str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")

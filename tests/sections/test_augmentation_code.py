@@ -76,8 +76,8 @@ def test_the_strong_policy_adds_its_crop_and_random_erasing():
 def test_mixing_and_ten_crops_without_random_augmentation():
     result = run(augment=False, ten_crop=True, mixup=0.4)
     code, calls = (x["source"] for x in result.numbers["listings"])
-    assert defined(code) == {"ten_crop_theta", "compose", "with_ten_crops", "warp", "_affine_grid", "_base_grid",
-                             "box_mask", "Mix", "draw_mix", "mix"}
+    assert defined(code) == {"ten_crop_theta", "crop_theta", "compose", "with_ten_crops", "warp", "_affine_grid",
+                             "_base_grid", "box_mask", "Mix", "draw_mix", "mix"}
     assert "CROPS = 10" in code and "from dataclasses import dataclass" in code
     assert "if m is not None:" in calls and "mix(xb, partner_x, m)" in calls and "draw_theta" not in calls
     check_excerpt(calls, *result.numbers["listings"][1]["lines"])
@@ -110,11 +110,13 @@ def test_a_call_without_a_rule_fails_instead_of_guessing(monkeypatch):
 
 
 def test_a_given_model_is_skipped_with_the_students_own_script_named():
-    given = SimpleNamespace(get=lambda name: SimpleNamespace(given=True))
+    given = SimpleNamespace(get=lambda name: SimpleNamespace(given=True, code={}))
     key, values = ac.TRAINED_HERE.check(given)
     assert ac.section.text("en")(key, **values).startswith("the model came trained (--weights or a saved model "
                                                            "file), so its data augmentation ran in your own")
-    assert ac.TRAINED_HERE.check(SimpleNamespace(get=lambda name: SimpleNamespace(given=False))) is None
+    assert ac.TRAINED_HERE.check(SimpleNamespace(get=lambda name: SimpleNamespace(given=False, code={}))) is None
+    with_code = SimpleNamespace(get=lambda name: SimpleNamespace(given=True, code={"augmentation": "train.py"}))
+    assert ac.TRAINED_HERE.check(with_code) is None  # --code augmentation=... answers it
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])

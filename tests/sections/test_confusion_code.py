@@ -12,7 +12,9 @@ from fer_report.sections import confusion, confusion_code
 
 
 def run(lang="en"):
-    return run_section(confusion_code.section, None, text=confusion_code.section.text(lang))
+    from fer_report.config import Settings
+
+    return run_section(confusion_code.section, None, settings=Settings(), text=confusion_code.section.text(lang))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def test_the_calling_lines_are_the_sections_own(result):
 
 
 def test_model_independent_and_both_languages_render():
-    assert confusion_code.section.needs == ["text"]
+    assert confusion_code.section.needs == ["settings", "text"]  # settings: only for --code confusion=...
     zh = run("zh-TW")
     assert zh.text[0].startswith("本報告的 confusion matrix 由 confusion_matrix, analyse, plot_confusion 計數、分析與繪製")
     html = environment().get_template("sections/confusion_code.html.j2").render(s=dataclasses.asdict(zh),
