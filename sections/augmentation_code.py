@@ -16,7 +16,7 @@ from typing import Callable
 from fer_report.data import augment
 from fer_report.training import train
 from fer_report.model.source import highlight, listing
-from fer_report.report import student_code
+from fer_report.report import student_listing
 from fer_report.report.requirements import Requirement
 from fer_report.report.section import Result, Section
 
@@ -84,7 +84,7 @@ TRAINED_HERE = Requirement("trained here", _trained_here)
 
 def run(settings, text) -> Result:
     if "augmentation" in settings.code:
-        return student_code.shown("augmentation", settings.code["augmentation"], text)
+        return student_listing.shown("augmentation", settings.code["augmentation"], text)
     entries = ran(settings)
     facts = [text("augc.policy", policy=settings.augment_policy) if settings.augment else text("augc.off")]
     if settings.ten_crop:
@@ -188,8 +188,8 @@ def calls(func, names: list[str]) -> tuple[str, int, int]:
     return "\n".join(out) + "\n", start + kept[0] - 1, start + kept[-1] - 1
 
 
-STRINGS["en"].update(student_code.STRINGS["en"])
-STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
+STRINGS["en"].update(student_listing.STRINGS["en"])
+STRINGS["zh-TW"].update(student_listing.STRINGS["zh-TW"])
 
 section = Section(name="augmentation_code", order=26, run=run, question=QUESTION, strings=STRINGS,
                   requires=(TRAINED_HERE,),

@@ -11,7 +11,7 @@ import ast
 import inspect
 
 from fer_report.model.source import highlight, listing
-from fer_report.report import student_code
+from fer_report.report import student_listing
 from fer_report.report.section import Result, Section
 from fer_report.sections import confusion
 
@@ -46,7 +46,7 @@ STRINGS = {
 
 def run(settings, text) -> Result:
     if "confusion" in settings.code:
-        return student_code.shown("confusion", settings.code["confusion"], text)
+        return student_listing.shown("confusion", settings.code["confusion"], text)
     code, defined = listing(confusion, list(FUNCTIONS))
     file = confusion.__name__.replace(".", "/") + ".py"
     helpers = [f for f in defined if f not in FUNCTIONS]
@@ -89,8 +89,8 @@ def call_lines(func, names) -> tuple[str, int, int]:
     return "\n".join(out) + "\n", start + tree.lineno - 1, start + kept[-1].end_lineno - 1
 
 
-STRINGS["en"].update(student_code.STRINGS["en"])
-STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
+STRINGS["en"].update(student_listing.STRINGS["en"])
+STRINGS["zh-TW"].update(student_listing.STRINGS["zh-TW"])
 
 section = Section(name="confusion_code", order=31, run=run, question=QUESTION, strings=STRINGS,
                   summary="The code that counted, analysed and drew this report's confusion matrix, highlighted")

@@ -5,7 +5,7 @@ ran, highlighted."""
 from __future__ import annotations
 
 from fer_report.model.source import highlight, model_source
-from fer_report.report import student_code
+from fer_report.report import student_listing
 from fer_report.report.requirements import SOURCE, Requirement
 from fer_report.report.section import Result, Section
 
@@ -47,7 +47,7 @@ STRINGS = {
 
 def run(settings, net, text) -> Result:
     if "model" in settings.code:
-        return student_code.shown("model", settings.code["model"], text)
+        return student_listing.shown("model", settings.code["model"], text)
     if net.kind == "keras":
         return _keras(settings, net.keras, text)
     if net.kind == "object":
@@ -107,8 +107,8 @@ def _source_or_code(a):
 
 
 SOURCE_OR_CODE = Requirement("source code or --code model", _source_or_code)
-STRINGS["en"].update(student_code.STRINGS["en"])
-STRINGS["zh-TW"].update(student_code.STRINGS["zh-TW"])
+STRINGS["en"].update(student_listing.STRINGS["en"])
+STRINGS["zh-TW"].update(student_listing.STRINGS["zh-TW"])
 
 section = Section(name="model_code", order=12, run=run, question=QUESTION, strings=STRINGS, requires=(SOURCE_OR_CODE,),
                   summary="The model's complete source code (class and the helpers it uses), highlighted")

@@ -104,26 +104,3 @@ def _definition(path: Path, text: str, name: str) -> tuple[int, int]:
     first = min([found.lineno] + [d.lineno for d in found.decorator_list])
     return first, found.end_lineno or found.lineno
 
-
-def shown(kind: str, ref: str, text):
-    """The section's result for the student's own code: one sentence and the listing, highlighted."""
-    from fer_report.model.source import highlight
-    from fer_report.report.section import Result
-
-    snippet = read(ref)
-    html, css = highlight(snippet.code)
-    where = f"{snippet.file}:{snippet.part}" if snippet.part else snippet.file
-    sentence = text("code.student", kind=kind, where=where, first=snippet.first, last=snippet.last,
-                    lines=snippet.last - snippet.first + 1)
-    numbers = {"student_code": {"kind": kind, "file": snippet.file, "part": snippet.part,
-                                "lines": [snippet.first, snippet.last]}, "source": snippet.code}
-    return Result(numbers=numbers, text=[sentence],
-                  tables={"facts": [], "css": css, "html": html, "blocks": [{"intro": sentence, "html": html}]})
-
-
-STRINGS = {
-    "en": {"code.student": "The code below is yours, as given with --code {kind}={where}: lines {first}-{last} of the "
-                           "file ({lines} lines), shown as it is, not run."},
-    "zh-TW": {"code.student": "以下是你以 --code {kind}={where} 指定的程式碼：檔案的第 {first}-{last} 行（共 {lines} "
-                              "行），原樣呈現，未執行。"},
-}
