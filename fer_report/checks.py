@@ -71,6 +71,9 @@ def check_models(s, source) -> None:  # s: config.Settings (an import here would
         from fer_report.report.student_code import check
 
         check(s.code, source("code"))
+    from fer_report.report.student_dnn import check_options
+
+    check_options(s, source)
     for label, path in s.compare.items():
         if not Path(path).exists():
             raise ConfigError(f"{source('compare')}: run '{label}': {path}: no such file or folder; expected a "

@@ -97,6 +97,12 @@ class Settings:
         "your own code for a 'paste the code' question, shown in place of ours: KIND is augmentation, confusion "
         "or model; PART a function or class (Class.method) or a line range START-END, e.g. "
         "augmentation=train.py:get_transforms (TOML: [code])"))
+    dnn_model: str | None = option(None, affects="results", group="data", metavar="FILE.py:NAME", key=keys.dnn_model_key,
+                                   help="your own DNN for the dnn section, compared beside your CNN (default: ours, sized to yours)")
+    dnn_weights: str | None = option(None, affects="results", group="data", metavar="FILE", path="file", key=keys.file_key(
+        "dnn_weights"), help="the trained weights of --dnn-model (without them its class is trained here, our recipe)")
+    dnn_history: str | None = option(None, affects="results", group="data", metavar="FILE", key=keys.file_key(
+        "dnn_history"), help="the training log of --dnn-model, in any format --history reads")
     images: str | None = option(None, affects="results", group="data", metavar="DIR", path="dir", help=(
         "your own pictures (PNG/JPEG, any size, colour or grey) to predict and explain in the saliency, "
         "Grad-CAM and LIME sections; they are resized to the model's input, so crop each to the face"))

@@ -22,6 +22,13 @@ def model_key(s: "Settings") -> str:
     return s.model
 
 
+def dnn_model_key(s: "Settings") -> str | None:
+    """The student's DNN (--dnn-model) as model_key takes a model: by content, never by path."""
+    from dataclasses import replace
+
+    return model_key(replace(s, model=s.dnn_model, model_args={})) if s.dnn_model else None
+
+
 def match_key(s: "Settings") -> str | None:
     return s.match if s.model == "dnn" else None
 
