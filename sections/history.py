@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -53,6 +55,10 @@ STRINGS = {
         "hist.log_vs_run": "Your log's best validation accuracy is {log:.1%}; on this report's validation and test "
                            "splits the given weights score {val:.1%} and {test:.1%} (a large difference means "
                            "other data, or an input prepared differently from your training).",
+        "hist.ckpt": "Your checkpoint {file} also records the training that made it: {items}.",
+        "hist.ckpt_epoch": "saved at epoch {epoch}",
+        "hist.ckpt_opt_lr": "the state of the {optimizer} optimiser, at learning rate {lr:g} when saved",
+        "hist.ckpt_opt": "the state of the {optimizer} optimiser",
         "cap.history": "Training and validation loss (left) and accuracy (right) per epoch.",
     },
     "zh-TW": {
@@ -85,6 +91,10 @@ STRINGS = {
         "hist.log_time": "你的紀錄共記錄 {seconds:.0f} 秒的訓練（每個 epoch {per:.1f} 秒）。",
         "hist.log_vs_run": "你的紀錄中最佳 validation 準確率為 {log:.1%}；在本報告的 validation 與 test 資料上，所提供的"
                            "權重分別為 {val:.1%} 與 {test:.1%}（差距很大表示資料不同，或輸入的前處理與訓練時不同）。",
+        "hist.ckpt": "你的 checkpoint {file} 也記錄了產生它的訓練：{items}。",
+        "hist.ckpt_epoch": "儲存於第 {epoch} 個 epoch",
+        "hist.ckpt_opt_lr": "{optimizer} optimizer 的狀態，儲存時 learning rate 為 {lr:g}",
+        "hist.ckpt_opt": "{optimizer} optimizer 的狀態",
         "cap.history": "每個 epoch 的 training 與 validation loss（左）及準確率（右）。",
     },
 }
@@ -137,6 +147,17 @@ def analyse(history: list[dict], test_acc: float | None = None) -> dict:
     return facts
 
 
+def checkpoint_record(settings) -> dict:
+    """The epoch and optimiser a given torch checkpoint records beside its weights (tensors only are read);
+    nothing for a Keras, safetensors or exported file, or a bare state dict."""
+    w = settings.weights
+    if not w or Path(w).suffix.lower() in (".h5", ".hdf5", ".keras", ".safetensors"):
+        return {}
+    from fer_report.model.checkpoints import load_tensors, training_record
+
+    return training_record(load_tensors(w, "weights file"))
+
+
 def run(trained, predictions, settings, history_log, figures, text) -> Result:
     history = trained.history
     test_acc = predictions.test.accuracy
@@ -185,6 +206,13 @@ def run(trained, predictions, settings, history_log, figures, text) -> Result:
     numbers = {**f, "test_acc": test_acc, "train_seconds": trained.recorded_seconds, "history": history}
     if history_log is not None:
         numbers["log"] = {"path": settings.history, "format": history_log.format, "notes": history_log.notes}
+    record = checkpoint_record(settings)
+    if record:
+        numbers["checkpoint"] = record
+        items = [text("hist.ckpt_epoch", epoch=record["epoch"])] if "epoch" in record else []
+        if "optimizer" in record:
+            items.append(text("hist.ckpt_opt_lr" if "lr" in record else "hist.ckpt_opt", **record))
+        lines.append(text("hist.ckpt", file=Path(settings.weights).name, items=text("hist.sep").join(items)))
     return Result(numbers=numbers, text=lines, figures=[figure])
 
 

@@ -61,3 +61,45 @@ def _first_line(exc: BaseException) -> str:
     """The first sentence of the first line: torch's messages go on for paragraphs."""
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0].split('. ')[0][:160]}" if text else type(exc).__name__
+
+
+OPTIMIZER_KEYS = ("optimizer", "optimizer_state_dict", "optimizer_state", "optim", "opt")
+
+
+def training_record(obj: Any) -> dict:
+    """What a checkpoint says about the training that made it, beside the weights (2017 Spring Q1 asks for the
+    training process): the epoch it was saved at and, from an optimiser's state dict, which optimiser and the
+    learning rate it held. A state dict does not name its optimiser's class, so it is read from the keys each
+    class puts in its parameter groups; only what is there is returned (an empty dict for a bare state dict)."""
+    if not isinstance(obj, dict):
+        return {}
+    out: dict[str, Any] = {}
+    epoch = obj.get("epoch")
+    if isinstance(epoch, (int, float)) and not isinstance(epoch, bool):
+        out["epoch"] = int(epoch)
+    opt = next((obj[k] for k in OPTIMIZER_KEYS if isinstance(obj.get(k), dict)), None)
+    groups = opt.get("param_groups") if opt else None
+    if groups and isinstance(groups[0], dict):
+        g = groups[0]
+        out["optimizer"] = optimizer_name(g)
+        if isinstance(g.get("lr"), (int, float)):
+            out["lr"] = float(g["lr"])
+    return out
+
+
+def optimizer_name(group: dict) -> str:
+    """The torch.optim class whose parameter groups carry these keys."""
+    if "betas" in group:
+        if "decoupled_weight_decay" in group:  # torch >= 2.6 writes it for Adam (False) and AdamW (True)
+            return "AdamW" if group["decoupled_weight_decay"] else "Adam"
+        return "Adam or AdamW"
+    if "nesterov" in group:
+        return "SGD with Nesterov momentum" if group.get("nesterov") else (
+            f"SGD with momentum {group['momentum']:g}" if group.get("momentum") else "SGD")
+    if "centered" in group:
+        return "RMSprop"
+    if "lr_decay" in group:
+        return "Adagrad"
+    if "rho" in group:
+        return "Adadelta"
+    return "an optimiser"
