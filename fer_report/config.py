@@ -12,6 +12,7 @@ from fer_report import keys, options, toml_file
 from fer_report.options import option
 
 LANGS = ("en", "zh-TW")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("adam", "sgd")
 AUGMENT_POLICIES = ("light", "strong", "flip")  # see fer_report/data/augment.py
@@ -168,6 +169,9 @@ class Settings:
         "also write the course's file names (fig1_0..6.jpg saliency, fig2_1.jpg/fig2_2.jpg filters, "
         "fig3_0..6.jpg LIME) into DIR"))
     lang: str = option("en", affects="results", choices=LANGS, help="report language")
+    pdf_variant: str = option("pdf/ua-1", affects="nothing", choices=PDF_VARIANTS, help=(
+        "the PDF's standard: pdf/ua-1 (tagged for screen readers, with title, language and each figure's "
+        "alt text: the default), pdf/a-3b (archival), or none"))
     out: str = option("build", affects="nothing", metavar="DIR", help="output folder")
     cache: str | None = option(None, affects="nothing", metavar="DIR", help="artefact cache (default OUT/cache)")
     templates: str | None = option(None, affects="nothing", metavar="DIR", path="dir", help=(

@@ -55,6 +55,9 @@ STRINGS = {
         "cal.ece_h": "ECE (one-vs-rest)",
         "cal.ece_t": "after T",
         "req.test_images": "The test split holds no images, so there is no confidence to check.",
+        "alt.calibration": "Reliability diagram of the test split: the fullest confidence bin, {lo:.0%}-{hi:.0%} "
+                           "with {n:,} images, is right {acc:.0%} of the time at a mean confidence of {conf:.0%}; "
+                           "ECE {ece:.1%}.",
         "cap.calibration": "Reliability diagram of the top label on the test split: the accuracy in each confidence "
                            "bin against the diagonal of perfect calibration, with the image count per bin below; "
                            "left the model's own outputs, right after temperature scaling.",
@@ -91,6 +94,8 @@ STRINGS = {
         "cal.ece_h": "ECE（one-vs-rest）",
         "cal.ece_t": "校準後",
         "req.test_images": "測試集沒有圖片，因此無從檢查信心。",
+        "alt.calibration": "測試集的 reliability diagram：圖片最多的信心區間 {lo:.0%}-{hi:.0%}（{n:,} 張）平均信心 "
+                           "{conf:.0%}，實際答對 {acc:.0%}；ECE {ece:.1%}。",
         "cap.calibration": "測試集上最高類別的 reliability diagram：每個信心區間的準確率與完美校準的對角線相比，"
                            "下方為各區間的圖片數；左為模型原本的輸出，右為 temperature scaling 之後。",
     },
@@ -137,7 +142,10 @@ def run(dataset, predictions, figures, text) -> Result:
     panels = [(probs, text("cal.before", ece=s["ece"]))]
     if after is not None:
         panels.append((after, text("cal.after", t=t, ece=cal.ece(after, y))))
-    figure = figures.save(plot_reliability(panels, y, text), "calibration", text("cap.calibration"))
+    full = int(np.argmax(r["count"]))
+    alt = text("alt.calibration", lo=r["edges"][full], hi=r["edges"][full + 1], n=int(r["count"][full]),
+               acc=float(r["accuracy"][full]), conf=float(r["confidence"][full]), ece=s["ece"])
+    figure = figures.save(plot_reliability(panels, y, text), "calibration", text("cap.calibration"), alt=alt)
     diagram = {k: [None if np.isnan(v) else float(v) for v in arr] for k, arr in r.items()}
     numbers = {"split": names["test"], "images": len(y), "bins": cal.BINS, "scores": scores,
                "mean_confidence": conf, "accuracy": acc, "temperature": t, "reliability": diagram,

@@ -71,6 +71,11 @@ STRINGS = {
         "conf.true": "True class",
         "conf.pred": "Predicted class",
         "cap.confusion": "Confusion matrix on the test split: counts (left) and normalised by true class (right).",
+        "alt.confusion": "Confusion matrix of the test split, rows the true class, columns the predicted one: {acc:.0%} "
+                         "right overall; the largest confusion is {true} predicted as {pred}, {pct:.0%} of the {true} "
+                         "images.",
+        "alt.confusion_none": "Confusion matrix of the test split, rows the true class, columns the predicted one: "
+                              "{acc:.0%} right overall, no class confused with another in {pct:.0%} of its images.",
     },
     "zh-TW": {
         "conf.accuracy": "測試準確率為 {acc:.1%}（{split}，共 {n:,} 張）；validation 準確率為 {val_acc:.1%}。",
@@ -113,6 +118,10 @@ STRINGS = {
         "conf.true": "真實類別",
         "conf.pred": "預測類別",
         "cap.confusion": "test set 上的 confusion matrix：張數（左）與依真實類別正規化（右）。",
+        "alt.confusion": "測試集的 confusion matrix，列為真實類別、欄為預測類別：整體答對 {acc:.0%}；最大的混淆是{true}"
+                         "被預測為{pred}，占{true}圖片的 {pct:.0%}。",
+        "alt.confusion_none": "測試集的 confusion matrix，列為真實類別、欄為預測類別：整體答對 {acc:.0%}，沒有任何類別有 "
+                              "{pct:.0%} 以上的圖片被誤判為同一個其他類別。",
     },
 }
 
@@ -199,7 +208,10 @@ def run(dataset, predictions, trained, settings, figures, text) -> Result:
         lines.append(text("conf.scarce", cls=text.cls(s["class"]), n=s["support"]))
 
     fig = plot_confusion(cm, [text.cls(c) for c in classes], text=text)
-    figure = figures.save(fig, "confusion", text("cap.confusion"))
+    top = f["pairs"][0] if f["pairs"] else None
+    alt = (text("alt.confusion", acc=f["accuracy"], true=text.cls(top["true"]), pred=text.cls(top["pred"]),
+                pct=top["rate"]) if top else text("alt.confusion_none", acc=f["accuracy"], pct=PAIR_MIN))
+    figure = figures.save(fig, "confusion", text("cap.confusion"), alt=alt)
     rows = [{**r, "name": text.cls(r["class"])} for r in f["per_class"]]
     return Result(numbers={**f, "matrix": cm.tolist(), "val_accuracy": predictions.val.accuracy,
                            "single_image": single["row"] if single else None,

@@ -21,6 +21,7 @@ class Figure:
 
     path: str  # relative to the build directory, e.g. "figures/confusion.png"
     caption: str
+    alt: str = ""  # what the figure shows, said from its data for a screen reader; empty: the caption serves
 
 
 class Figures:
@@ -38,9 +39,9 @@ class Figures:
             "legend.fontsize": 8,
         })
 
-    def save(self, fig: plt.Figure, name: str, caption: str) -> Figure:
+    def save(self, fig: plt.Figure, name: str, caption: str, alt: str = "") -> Figure:
         self.dir.mkdir(parents=True, exist_ok=True)
         path = self.dir / f"{name}.png"
         fig.savefig(path, dpi=self.dpi, bbox_inches="tight")
         plt.close(fig)
-        return Figure(path=str(path.relative_to(self.build_dir)), caption=caption)
+        return Figure(path=str(path.relative_to(self.build_dir)), caption=caption, alt=alt)

@@ -134,7 +134,7 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
                         "entries": {e["name"]: e for e in results}}, work,
                        user_templates=settings.templates, sections=sections)
     (work / "report.html").write_text(html, encoding="utf-8")
-    write_pdf(html, work / "report.pdf", work)
+    write_pdf(html, work / "report.pdf", work, variant=settings.pdf_variant)
     log.info("HTML and PDF written in %.1f s", time.perf_counter() - start)
     return report
 

@@ -66,8 +66,10 @@ def render_html(context: dict[str, Any], build_dir: Path, *, user_templates: str
     return env.get_template("report.html.j2").render(css=css, **context)
 
 
-def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
-    """Print the HTML; the URL fetcher serves only inline data and the build's own files."""
+def write_pdf(html: str, pdf_path: Path, build_dir: Path, variant: str = "pdf/ua-1") -> None:
+    """Print the HTML; the URL fetcher serves only inline data and the build's own files. ``variant``: WeasyPrint's
+    PDF standard (pdf/ua-1: tagged, with the page's title, language and every image's alt text; measured on a
+    7-page report, no slower than an untagged PDF)."""
     for name in ("weasyprint", "weasyprint.progress"):  # before the import, which already logs progress
         logging.getLogger(name).setLevel(logging.ERROR)
     from weasyprint import HTML
@@ -75,7 +77,8 @@ def write_pdf(html: str, pdf_path: Path, build_dir: Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     root = build_dir.resolve()
     fetcher = _local_only_fetcher(root)
-    HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).write_pdf(pdf_path)
+    options = {"pdf_variant": variant} if variant and variant != "none" else {}
+    HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).write_pdf(pdf_path, **options)
 
 
 def _local_only_fetcher(root: Path):

@@ -54,8 +54,10 @@ def run(dataset, predictions, trained, figures, text) -> Result:
     lines += [_pair_sentence(f, classes, text) for f in facts]
     if not pairs:
         lines.append(text("mis.none"))
+    alt = text("alt.mistakes", per=PER_PAIR, pairs="; ".join(
+        f"{text.cls(classes[i])} → {text.cls(classes[j])} ({n})" for n, i, j in pairs))
     figs = [figures.save(_pair_figure(test.x, cells, pairs, probs, classes, text), "mistakes",
-                         text("cap.mistakes", pairs=len(pairs), per=PER_PAIR))] if pairs else []
+                         text("cap.mistakes", pairs=len(pairs), per=PER_PAIR), alt=alt)] if pairs else []
     galleries = [{"id": f"mis-{i}-{j}", "true": text.cls(classes[i]), "pred": text.cls(classes[j]),
                   "count": int(counts[i, j]), "diagonal": i == j,
                   "items": [{"path": paths[int(n)], "p": float(probs[n, j]), "index": int(n)} for n in cells[i, j]]}

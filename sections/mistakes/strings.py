@@ -13,6 +13,7 @@ STRINGS = {
         "mis.brighter": " They are brighter than the {true} images it gets right (mean brightness {wrong:.0f} against "
                         "{right:.0f} of 255).",
         "mis.none": "The model gets every test image right.",
+        "alt.mistakes": "Gallery of the largest confusions, {per} images a row: {pairs}.",
         "mis.true": "True class",
         "mis.pred": "Predicted class",
         "mis.gallery": "{true} predicted as {pred}: {count} images",
@@ -31,6 +32,7 @@ STRINGS = {
         "mis.darker": "這些圖片比它答對的{true}圖片暗（平均亮度 {wrong:.0f} 對 {right:.0f}，滿分 255）。",
         "mis.brighter": "這些圖片比它答對的{true}圖片亮（平均亮度 {wrong:.0f} 對 {right:.0f}，滿分 255）。",
         "mis.none": "模型答對了每一張測試圖片。",
+        "alt.mistakes": "最大的幾種混淆，每列 {per} 張：{pairs}。",
         "mis.true": "真實類別",
         "mis.pred": "預測類別",
         "mis.gallery": "{true}被預測為{pred}：共 {count} 張",
