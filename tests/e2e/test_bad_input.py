@@ -29,6 +29,7 @@ import pytest
 from fer_report.cli import main
 from tests.e2e.cases import BASE, Case
 from tests.e2e.code_cases import code_cases
+from tests.e2e.dnn_cases import dnn_cases
 from tests.e2e.csv_cases import csv_cases
 from tests.e2e.folder_cases import FOLDER_CASES
 from tests.e2e.keras_cases import keras_cases
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "bad-input.md"
 
 CASES = (csv_cases() + FOLDER_CASES + OPTION_CASES + own_cases(Case) + pretrained_cases(Case)
-         + keras_cases(Case) + code_cases(Case))
+         + keras_cases(Case) + code_cases(Case) + dnn_cases(Case))
 
 
 # --- running a case ---------------------------------------------------------------------------------
