@@ -165,6 +165,11 @@ class Settings:
     layer: str | None = option(None, affects="results", metavar="NAME", help=(
         "conv layer (dotted module name, see the architecture table) for the filter and Grad-CAM sections; "
         "default: each section's own choice"))
+    budget: float = option(30.0, affects="results", metavar="SECONDS", positive=True, help=(
+        "seconds of model evaluations each explanation section (saliency, filters, LIME, Grad-CAM, methods) may "
+        "spend: the cost of one evaluation is measured on your model, and a section whose full image, sample "
+        "or step counts would take longer uses fewer, never below its stated minimum; the report says what it "
+        "used"))
     export_course_figures: str | None = option(None, affects="results", metavar="DIR", help=(
         "also write the course's file names (fig1_0..6.jpg saliency, fig2_1.jpg/fig2_2.jpg filters, "
         "fig3_0..6.jpg LIME) into DIR"))

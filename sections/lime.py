@@ -9,14 +9,18 @@ import numpy as np
 import torch
 
 from fer_report.explain import lime_maps
+from fer_report.explain.budget import Knob, budget_text
 from fer_report.explain.course import export
 from fer_report.explain.examples import correct_sample, one_per_class, own_titles, without_correct
 from fer_report.explain.layers import batch_size
-from fer_report.explain.scorecard import faithfulness_text, score_maps, table_rows
+from fer_report.explain.scorecard import DELETION_STEPS, faithfulness_text, score_maps, table_rows
 from fer_report.draw.plots import Layer, image_rows
 from fer_report.report.section import Result, Section
 
 N_FAITH = 20  # extra correctly classified test images behind the faithfulness numbers (LIME costs 400 forward passes each)
+# The least --budget may take them down to: 100 perturbed copies are ~2 per superpixel, the fewest that still
+# fit a linear model with every superpixel both on and off; 5 measured images still give a deletion test.
+MIN_SAMPLES, MIN_FAITH = 100, 5
 TOP_K = 5  # superpixels coloured per sign in the figure
 ALPHA = 0.45
 GREEN, RED = np.array([0.1, 0.8, 0.2]), np.array([0.9, 0.15, 0.1])
@@ -48,6 +52,8 @@ STRINGS = {
         "lime.region_h": "Top superpixel on",
         "lime.r2_h": "R²",
         "lime.none_region": "no cue",
+        "lime.budget.samples": "perturbed copies per image",
+        "lime.budget.images": "extra test images measured",
         "cap.lime": "LIME for one correctly classified test image per class, explaining the true class "
                     "(probability above each image): the {k} superpixels with the largest positive weights in "
                     "green, the {k} most negative in red.",
@@ -71,29 +77,34 @@ STRINGS = {
         "lime.region_h": "最重要 superpixel 所在",
         "lime.r2_h": "R²",
         "lime.none_region": "非表情區域",
+        "lime.budget.samples": "每張圖片的擾動樣本",
+        "lime.budget.images": "額外衡量的測試圖片",
         "cap.lime": "每個類別一張正確分類的測試圖片的 LIME 解釋（針對真實類別，圖上方為機率）：正權重最大的 {k} "
                     "個 superpixel 標為綠色，負權重最大的 {k} 個標為紅色。",
     },
 }
 
 
-def run(settings, dataset, trained, predictions, user_images, user_predictions, figures, text) -> Result:
+def run(settings, dataset, trained, predictions, user_images, user_predictions, figures, text, budget) -> Result:
     start = time.perf_counter()
     test, pred, model = dataset.test, predictions.test, trained.model
     shown = np.array(one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed), dtype=np.int64)
-    extra = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
+    fit = budget.fit({"samples": Knob(lime_maps.NUM_SAMPLES, MIN_SAMPLES), "images": Knob(N_FAITH, MIN_FAITH)},
+                     lambda c: (cost(c, len(shown) + len(user_images)), 0))
+    samples = fit["samples"]
+    extra = correct_sample(pred.y_true, pred.y_pred, n=fit["images"], seed=settings.seed)
     extra = extra[~np.isin(extra, shown)]
     idx = np.concatenate([shown, extra]).astype(np.int64)
     targets = pred.y_true[idx]
     exps = lime_maps.explain_many(model, test.x[idx], targets, spec=trained.spec, device=trained.device,
-                                  seed=settings.seed)
+                                  seed=settings.seed, num_samples=samples)
     lime_seconds = time.perf_counter() - start
 
     # faithfulness on the correctly classified ones (an explanation of a wrong answer measures the mistake)
     correct = pred.y_pred[idx] == targets
     scores: dict[str, dict] = {}
-    lines = [text("lime.setup", segments=float(np.mean([e.weights.size for e in exps])),
-                  samples=lime_maps.NUM_SAMPLES)]
+    lines = [text("lime.setup", segments=float(np.mean([e.weights.size for e in exps])), samples=samples),
+             *budget_text(fit, {"samples": text("lime.budget.samples"), "images": text("lime.budget.images")}, text)]
     lines += without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)
     r2 = np.array([e.score for e in exps])
     lines.append(text("lime.fit", r2=float(r2.mean()), r2_min=float(r2.min())))
@@ -139,18 +150,26 @@ def run(settings, dataset, trained, predictions, user_images, user_predictions, 
     if user_images:  # the user's own pictures, explained for the class the model predicts
         own = np.stack([im.pixels for im in user_images])
         own_exps = lime_maps.explain_many(model, own, [u["pred"] for u in user_predictions], spec=trained.spec,
-                                          device=trained.device, seed=settings.seed)
+                                          device=trained.device, seed=settings.seed, num_samples=samples)
         heads = own_titles(user_predictions, text)
         figs.append(figures.save(plot_examples(own, [overlay(img, e) for img, e in zip(own, own_exps)],
                                                [h for h, _ in heads], [w for _, w in heads], text=text),
                                  "lime_own", text("ex.own_caption", n=len(own))))
     return Result(numbers={"examples": shown.tolist(), "own_images": user_predictions, "measured": idx[correct].tolist(),
-                           "num_samples": lime_maps.NUM_SAMPLES, "batch_size": batch_size(trained.device),
+                           "num_samples": samples, "batch_size": batch_size(trained.device), "budget": fit.to_json(),
                            "mean_segments": float(np.mean([e.weights.size for e in exps])),
                            "r2_mean": float(r2.mean()), "per_example": rows, "faithfulness": scores,
                            "lime_seconds": lime_seconds, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs,
                   tables={"examples": rows, "faithfulness": table_rows(scores, {"lime": text("lime.method")})})
+
+
+def cost(counts: dict[str, int], shown: int) -> int:
+    """Forward-only image evaluations for ``counts``: every perturbed copy of the shown (one per class, and the
+    user's pictures) and the extra images, then the deletion curves (LIME's order and the random one) of the
+    measured ones. LIME needs no gradient."""
+    n = counts["images"]
+    return (shown + n) * counts["samples"] + (shown + n) * (DELETION_STEPS + 1) * 2
 
 
 def overlay(image: np.ndarray, e: lime_maps.LimeExplanation, k: int = TOP_K) -> np.ndarray:

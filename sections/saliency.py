@@ -9,10 +9,12 @@ import numpy as np
 import torch
 
 from fer_report.explain.attribution import saliency, smoothgrad
+from fer_report.explain.budget import Knob, budget_text
 from fer_report.explain.course import export
 from fer_report.explain.examples import (confident_mistakes, correct_sample, one_per_class, own_titles, titles,
                                          without_correct)
-from fer_report.explain.scorecard import faithfulness_text, plot_deletion, random_deletion, score_maps, table_rows
+from fer_report.explain.scorecard import (DELETION_STEPS, faithfulness_text, plot_deletion, random_deletion, score_maps,
+                                          table_rows)
 from fer_report.draw.plots import Layer, image_rows
 from fer_report.report.section import Result, Section
 
@@ -20,6 +22,9 @@ N_FAITH = 200  # correctly classified test images behind the faithfulness number
 N_MISTAKES = 3
 SMOOTH_SAMPLES = 8  # noisy copies per image: pointing game 92 % at 8, 96 % at 16, for twice the time
 SMOOTH_STDEV = 0.15  # fraction of the input's value range
+# The least --budget may take them down to: 30 images still give the deletion test's mean difference a standard
+# error of a few points; 4 noisy copies still average out most of SmoothGrad's noise.
+MIN_FAITH, MIN_SMOOTH = 30, 4
 
 
 QUESTION = {
@@ -35,6 +40,8 @@ STRINGS = {
                      "gradient); SmoothGrad averages it over noisy copies of the image. The figure shows one "
                      "confidently and correctly classified test image for each of {n_classes} classes, then the "
                      "{k} most confident mistakes (in red)[[see:saliency]].",
+        "sal.budget.images": "test images measured",
+        "sal.budget.copies": "SmoothGrad copies",
         "cap.saliency": "Saliency (middle) and SmoothGrad ({samples} noisy copies, noise {stdev:.0%} of the pixel "
                         "range; bottom) for the predicted class, with its probability above each image; the last "
                         "{k} columns are the most confident mistakes.",
@@ -45,27 +52,31 @@ STRINGS = {
         "sal.intro": "Saliency map 顯示每個像素對預測類別分數的影響大小（梯度的絕對值）；SmoothGrad "
                      "則是對加上雜訊的多張複本取平均。圖中為 {n_classes} "
                      "個類別各一張被正確且有信心分類的測試圖片，最後是信心最高的 {k} 個錯誤（紅色）[[see:saliency]]。",
+        "sal.budget.images": "衡量的測試圖片",
+        "sal.budget.copies": "SmoothGrad 複本",
         "cap.saliency": "預測類別的 saliency map（中）與 SmoothGrad（{samples} 張加雜訊的複本，雜訊為像素範圍的 "
                         "{stdev:.0%}；下），圖片上方為該類別的機率；最後 {k} 欄為信心最高的錯誤。",
     },
 }
 
 
-def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings) -> Result:
+def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings, budget) -> Result:
     start = time.perf_counter()
     test, pred = dataset.test, predictions.test
     model = trained.model
-
-    def maps_of(idx: np.ndarray, targets: np.ndarray, images: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        x = trained.inputs(test.x[idx] if images is None else images)
-        return {"saliency": saliency(model, x, targets),
-                "smoothgrad": smoothgrad(model, x, targets, samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
-                                         seed=settings.seed)}
-
     # Figure: one confident correct image per class, then the most confident mistakes (predicted class explained).
     shown = one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed)
     mistakes = confident_mistakes(pred.y_true, pred.y_pred, pred.probs, k=N_MISTAKES)
     idx = np.array(shown + mistakes, dtype=np.int64)
+    fit = budget.fit({"images": Knob(N_FAITH, MIN_FAITH), "copies": Knob(SMOOTH_SAMPLES, MIN_SMOOTH)},
+                     lambda c: cost(c, len(idx) + len(user_images)))
+    copies = fit["copies"]
+
+    def maps_of(idx: np.ndarray, targets: np.ndarray, images: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        x = trained.inputs(test.x[idx] if images is None else images)
+        return {"saliency": saliency(model, x, targets),
+                "smoothgrad": smoothgrad(model, x, targets, samples=copies, stdev=SMOOTH_STDEV, seed=settings.seed)}
+
     example_maps = maps_of(idx, pred.y_pred[idx])
     heads = titles(idx, pred, dataset.classes, text)
     fig = plot_examples(test.x[idx], example_maps, heads, text=text)
@@ -74,7 +85,7 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
             one = plot_examples(test.x[i:i + 1], {k: m[j:j + 1] for k, m in example_maps.items()}, heads[j:j + 1],
                                 text=text)
             export(one, settings.export_course_figures, f"fig1_{int(pred.y_true[i])}.jpg", close=True)
-    figs = [figures.save(fig, "saliency", text("cap.saliency", samples=SMOOTH_SAMPLES, stdev=SMOOTH_STDEV,
+    figs = [figures.save(fig, "saliency", text("cap.saliency", samples=copies, stdev=SMOOTH_STDEV,
                                                   k=len(mistakes)))]
     if user_images:  # the user's own pictures, explained for the class the model predicts
         own = np.stack([im.pixels for im in user_images])
@@ -83,9 +94,10 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
                                  "saliency_own", text("ex.own_caption", n=len(own))))
 
     # Faithfulness on correctly classified test images (target = true = predicted class).
-    sample = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
+    sample = correct_sample(pred.y_true, pred.y_pred, n=fit["images"], seed=settings.seed)
     lines = [text("sal.intro", n_classes=len(shown), k=len(mistakes)),
-             *without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)]
+             *without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text),
+             *budget_text(fit, {"images": text("sal.budget.images"), "copies": text("sal.budget.copies")}, text)]
     for u in user_predictions:  # the user's pictures: what the model says of each, top 3
         lines.append(text("ex.own_line", name=u["name"], top=text("faith.sep").join(
             text("ex.own_item", cls=text.cls(t["class"]), p=t["p"]) for t in u["top3"])))
@@ -107,9 +119,16 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
         lines.append(text("faith.none"))
     rows = table_rows(scores, names)
     return Result(numbers={"examples": idx.tolist(), "own_images": user_predictions,
-                           "faithfulness": scores, "smoothgrad_samples": SMOOTH_SAMPLES,
+                           "faithfulness": scores, "smoothgrad_samples": copies, "budget": fit.to_json(),
                            "smoothgrad_stdev": SMOOTH_STDEV, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs, tables={"faithfulness": rows})
+
+
+def cost(counts: dict[str, int], shown: int) -> tuple[int, int]:
+    """(forward-only, gradient) image evaluations for ``counts``: saliency and each SmoothGrad copy of the shown
+    and the measured images, then the deletion curves of the measured ones (both maps and the random order)."""
+    n = counts["images"]
+    return n * (DELETION_STEPS + 1) * 3, (shown + n) * (1 + counts["copies"])
 
 
 def _display(m: np.ndarray) -> np.ndarray:

@@ -147,6 +147,18 @@ def _trained_model(a: Artefacts):
     return train(a.settings, a.get("dataset"), progress=a.progress)
 
 
+@artefact("budget", "--budget: seconds of model evaluations per sampling section, and the measured cost of one "
+          "evaluation of the trained model (explain.budget)")
+def _budget(a: Artefacts):
+    from fer_report.explain.budget import PROBE_BATCH, Budget, measure_cost
+
+    t, ds = a.get("trained"), a.get("dataset")
+    images = next((s.x[:PROBE_BATCH] for s in (ds.test, ds.val, ds.train) if len(s.x)), None)
+    if images is None:
+        raise ValueError("the data set has no images to measure the model's cost on")
+    return Budget(float(a.settings.budget), measure_cost(t.model, t.inputs(images)))
+
+
 @artefact("history_log", "the user's own training log (--history), read; None without one")
 def _history_log(a: Artefacts):
     from fer_report.logs import parse_tags, read_history

@@ -89,3 +89,20 @@ def test_template_renders_both_tables():
     assert "Pointing game" in html and "c &lt;i&gt;" in html
     s["tables"]["faithfulness"] = []  # nothing measured: no empty table
     assert env.get_template("sections/lime.html.j2").render(s=s).count("<table") == 1
+
+
+def test_a_small_budget_takes_fewer_samples_and_says_so(tiny_artefacts, small):
+    from fer_report.explain.budget import Budget
+
+    cost = tiny_artefacts.budget.cost
+    before = tiny_artefacts.evaluations.snapshot()
+    result = run(tiny_artefacts, budget=Budget(1e-6, cost))
+    used = tiny_artefacts.evaluations.snapshot() - before
+    n = result.numbers
+    assert n["budget"]["counts"] == {"samples": lime.MIN_SAMPLES, "images": lime.MIN_FAITH} and n["budget"]["over_budget"]
+    assert n["num_samples"] == lime.MIN_SAMPLES and "100 perturbed copies" in result.text[0]
+    assert any("100 perturbed copies per image instead of 150, 5 extra test images measured instead of 6" in line
+               for line in result.text)
+    explained = len(n["examples"]) + len(set(n["measured"]) - set(n["examples"]))
+    assert used.backward == 0 and used.forward == explained * 100 + len(n["measured"]) * 11 * 2
+    assert used.forward <= lime.cost(n["budget"]["counts"], len(n["examples"]))

@@ -91,3 +91,28 @@ def test_course_figures_one_per_class(tiny_artefacts, monkeypatch, tmp_path):
     assert sorted(p.name for p in (tmp_path / "course").iterdir()) == [f"fig1_{c}.jpg" for c in range(7)]
     for c in range(7):
         assert (tmp_path / "course" / f"fig1_{c}.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_small_budget_measures_fewer_images_and_says_so(tiny_artefacts, monkeypatch):
+    from fer_report.explain.budget import Budget
+
+    monkeypatch.setattr(saliency, "N_FAITH", 40)
+    monkeypatch.setattr(saliency, "MIN_FAITH", 6)
+    cost = tiny_artefacts.budget.cost
+    full = run(tiny_artefacts, budget=Budget(1e6, cost)).numbers
+    assert full["budget"]["counts"] == {"images": 40, "copies": 8} and not full["budget"]["reduced"]
+    result = run(tiny_artefacts, budget=Budget(1e-6, cost))
+    n = result.numbers
+    assert n["budget"]["counts"] == {"images": 6, "copies": saliency.MIN_SMOOTH} and n["budget"]["over_budget"]
+    assert n["smoothgrad_samples"] == saliency.MIN_SMOOTH and n["faithfulness"]["saliency"]["n"] == 6
+    assert any("6 test images measured instead of 40, 4 SmoothGrad copies instead of 8" in line for line in result.text)
+
+
+def test_the_estimate_counts_what_the_section_evaluates(tiny_artefacts, monkeypatch):
+    monkeypatch.setattr(saliency, "N_FAITH", 5)
+    tiny_artefacts.predictions, tiny_artefacts.budget  # computed before counting
+    before = tiny_artefacts.evaluations.snapshot()
+    result = run(tiny_artefacts)
+    used = tiny_artefacts.evaluations.snapshot() - before
+    forward_only, gradient = saliency.cost(result.numbers["budget"]["counts"], len(result.numbers["examples"]))
+    assert (used.forward, used.backward) == (forward_only + gradient, gradient)
