@@ -107,7 +107,7 @@ def deletion_curve(
     rank = torch.as_tensor(rank.reshape(n, 1, h, w), device=images.device)
     fractions = np.linspace(0.0, 1.0, steps + 1)
     scores = np.zeros((n, steps + 1))
-    with torch.no_grad():
+    with torch.inference_mode():  # forward only
         for k, frac in enumerate(fractions):
             deleted = rank < int(round(frac * h * w))
             x = torch.where(deleted, torch.full_like(images, fill), images)

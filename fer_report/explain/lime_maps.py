@@ -69,7 +69,7 @@ def grayscale_classifier(model: nn.Module, spec: InputSpec, device: torch.device
 
     def classify(batch: np.ndarray) -> np.ndarray:
         gray = torch.as_tensor(np.asarray(batch)[..., 0], dtype=torch.float32, device=device)
-        with torch.no_grad():
+        with torch.inference_mode():  # forward only: no autograd bookkeeping at all
             logits = model(unit_to_input(gray, spec))
         return torch.softmax(logits.float(), 1).cpu().numpy()
 

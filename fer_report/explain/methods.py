@@ -206,7 +206,7 @@ def lime(model: nn.Module, x, targets, *, layer: str | None = None, seed: int = 
     pixels = _pixels(x, to_input)
 
     def classify(batch: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
+        with torch.inference_mode():
             logits = model(to_input(np.asarray(batch, dtype=np.float32)[..., 0] * 255.0).to(x.device))
         return torch.softmax(logits.float(), 1).cpu().numpy()
 
