@@ -8,15 +8,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from torch import nn
+
 from fer_report.explain.attribution import EMPTY_REASONS, gradcam, gradcam_by_formula, gradcam_emptiness
+from fer_report.explain.budget import Knob, budget_text
 from fer_report.explain.examples import correct_sample, one_per_class, own_titles, titles, without_correct
 from fer_report.explain.layers import choose_layer, get_layer, min_side, rectified
-from fer_report.explain.scorecard import faithfulness_text, plot_deletion, score_maps, table_rows
+from fer_report.explain.scorecard import DELETION_STEPS, faithfulness_text, plot_deletion, score_maps, table_rows
 from fer_report.report.requirements import CONV_LAYERS, LAYER_HOOKS
 from fer_report.draw.plots import Layer, image_rows
 from fer_report.report.section import Result, Section
 
 N_FAITH = 200  # correctly classified test images behind the faithfulness numbers
+MIN_FAITH = 30  # the least --budget may take them down to (the deletion test's standard error stays a few points)
+# The formula check recomputes Grad-CAM by hand beside captum: an identity of the arithmetic (~1e-7), as well
+# shown on this many of the measured images as on all of them, at a third of the section's gradient passes.
+CHECK_IMAGES = 32
 OVERLAY_ALPHA = 0.45
 
 
@@ -36,9 +43,12 @@ STRINGS = {
                           "input[[see:gradcam]].",
         "cam.coarse": "Layer {layer} is only {h}x{w} at {size}x{size} input, too coarse to tell brows from eyes "
                       "(at least {min}x{min} is needed), so Grad-CAM uses {chosen} ({ch}x{cw}) instead, the "
-                      "deepest convolution with at least {min}x{min} resolution.",
-        "cam.coarse_kept": "Layer {layer} is only {h}x{w} at {size}x{size} input and no convolution reaches "
-                           "{min}x{min}, so the map is coarse.",
+                      "deepest {kind} with at least {min}x{min} resolution.",
+        "cam.kind.conv": "convolution",
+        "cam.kind.block": "residual block",
+        "cam.coarse_kept": "Layer {layer} is only {h}x{w} at {size}x{size} input and no convolution or residual "
+                           "block reaches {min}x{min}, so the map is coarse.",
+        "cam.budget.images": "test images measured",
         "cam.coarse_requested": "Layer {layer}, chosen with --layer, is only {h}x{w} at {size}x{size} input, "
                                 "coarser than the {min}x{min} needed to tell brows from eyes: expect blobs rather "
                                 "than facial features.",
@@ -77,9 +87,12 @@ STRINGS = {
                           "的特徵圖加總、取 ReLU，再放大到 {size}x{size} 的輸入大小[[see:gradcam]]。",
         "cam.coarse": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，太粗糙，無法區分眉毛與眼睛（至少需要 "
                       "{min}x{min}），因此 Grad-CAM 改用 {chosen}（{ch}x{cw}），即解析度至少 {min}x{min} "
-                      "的最深卷積層。",
-        "cam.coarse_kept": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，且沒有任何卷積層達到 "
+                      "的最深{kind}。",
+        "cam.kind.conv": "卷積層",
+        "cam.kind.block": "殘差區塊",
+        "cam.coarse_kept": "{layer} 層在 {size}x{size} 的輸入下只有 {h}x{w}，且沒有任何卷積層或殘差區塊達到 "
                            "{min}x{min}，因此這張圖較粗糙。",
+        "cam.budget.images": "衡量的測試圖片",
         "cam.coarse_requested": "以 --layer 指定的 {layer} 層在 {size}x{size} 的輸入下只有 "
                                 "{h}x{w}，比區分眉毛與眼睛所需的 {min}x{min} "
                                 "更粗糙：圖上會是一團色塊，而不是臉部特徵。",
@@ -111,25 +124,29 @@ STRINGS = {
 }
 
 
-def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings) -> Result:
+def run(dataset, trained, predictions, user_images, user_predictions, figures, text, settings, budget) -> Result:
     start = time.perf_counter()
     test, pred = dataset.test, predictions.test
     model, size = trained.model, trained.spec.size
-    choice = choose_layer(model, trained.spec.shape, settings.layer)
+    side = trained.spec.model_side  # the feature maps' sizes are the model's, at the side it runs at (44, 40 ...)
+    choice = choose_layer(model, trained.spec.shape, settings.layer, side=side)
     layer = choice["layer"]
     lines = []
     if choice["replaced"]:
         h, w = choice["requested_size"]
-        lines.append(text("cam.coarse", layer=choice["requested"], h=h, w=w, size=size, min=min_side(size),
-                          chosen=layer, ch=choice["size"][0], cw=choice["size"][1]))
-    elif min(choice["size"]) < min_side(size):
+        kind = "conv" if isinstance(get_layer(model, layer), nn.Conv2d) else "block"
+        lines.append(text("cam.coarse", layer=choice["requested"], h=h, w=w, size=side, min=min_side(side),
+                          chosen=layer, ch=choice["size"][0], cw=choice["size"][1], kind=text(f"cam.kind.{kind}")))
+    elif min(choice["size"]) < min_side(side):
         lines.append(text("cam.coarse_requested" if settings.layer else "cam.coarse_kept", layer=layer,
-                          h=choice["size"][0], w=choice["size"][1], size=size, min=min_side(size)))
+                          h=choice["size"][0], w=choice["size"][1], size=side, min=min_side(side)))
     hooked = rectified(model, layer, trained.spec.shape)  # Grad-CAM's A^k: the rectified maps the next layer sees
     lines.append(text("cam.layer" if hooked == layer else "cam.layer_relu", layer=layer, relu=hooked, size=size,
                       kind=type(get_layer(model, hooked)).__name__, h=choice["size"][0], w=choice["size"][1]))
     shown = np.array(one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed), dtype=np.int64)
     lines += without_correct(shown, pred.y_true, pred.y_pred, dataset.classes, text)
+    fit = budget.fit({"images": Knob(N_FAITH, MIN_FAITH)}, lambda c: cost(c, len(shown) + len(user_images)))
+    lines += budget_text(fit, {"images": text("cam.budget.images")}, text)
 
     def inputs(idx: np.ndarray) -> torch.Tensor:
         return trained.inputs(test.x[idx])
@@ -150,16 +167,18 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
         figs.append(figures.save(plot_overlays(own, own_maps, own_titles(user_predictions, text), own_empty, text=text),
                                  "gradcam_own", text("ex.own_caption", n=len(own))))
 
-    sample = correct_sample(pred.y_true, pred.y_pred, n=N_FAITH, seed=settings.seed)
+    sample = correct_sample(pred.y_true, pred.y_pred, n=fit["images"], seed=settings.seed)
     checked = sample if len(sample) else shown
     targets = pred.y_true[sample]
     x = inputs(checked)
     maps = gradcam(model, hooked, x, pred.y_pred[checked])
-    formula = gradcam_by_formula(model, hooked, x, pred.y_pred[checked])
     reasons, _ = gradcam_emptiness(model, hooked, x, pred.y_pred[checked])
     informative = np.array([r is None for r in reasons], dtype=bool)
-    diff = float(np.abs(maps - formula)[informative].max()) if informative.any() else 0.0
-    peak = float(maps[informative].max()) if informative.any() else 0.0
+    k = min(CHECK_IMAGES, len(checked))  # the formula beside captum on the first k of them
+    formula = gradcam_by_formula(model, hooked, x[:k], pred.y_pred[checked[:k]])
+    shared = informative[:k]
+    diff = float(np.abs(maps[:k] - formula)[shared].max()) if shared.any() else 0.0
+    peak = float(maps[:k][shared].max()) if shared.any() else 0.0
     scores: dict[str, dict] = {}
     if len(sample):  # an empty map is measured as what it is: nothing (rounding left in it could hit a cue)
         scores["gradcam"] = score_maps(np.where(informative[:, None, None], maps, 0.0),
@@ -175,13 +194,13 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
                                  text("cap.deletion", n=len(sample))))
     else:
         lines.append(text("faith.none"))
-    if informative.any():
+    if shared.any():
         check = "match" if diff <= 1e-4 * peak else "differs"
-        lines.append(text("cam.check" if check == "match" else "cam.check_bad", diff=diff, n=int(informative.sum()),
+        lines.append(text("cam.check" if check == "match" else "cam.check_bad", diff=diff, n=int(shared.sum()),
                           peak=peak))
     else:
         check = "no_information"
-        lines.append(text("cam.check_empty", n=len(checked)))
+        lines.append(text("cam.check_empty", n=k))
     return Result(numbers={"layer": layer, "hooked": hooked, "feature_size": choice["size"], "requested_layer": choice["requested"],
                            "requested_size": choice["requested_size"], "layer_replaced": choice["replaced"],
                            "examples": shown.tolist(), "own_images": user_predictions,
@@ -189,8 +208,17 @@ def run(dataset, trained, predictions, user_images, user_predictions, figures, t
                            "empty_own": [u["name"] for u, r in zip(user_predictions, own_empty) if r],
                            "empty_measured": {r: reasons.count(r) for r in EMPTY_REASONS if r in reasons},
                            "formula_check": check, "formula_max_abs_diff": diff, "map_peak": peak,
+                           "formula_images": k, "budget": fit.to_json(),
                            "faithfulness": scores, "seconds": time.perf_counter() - start},
                   text=lines, figures=figs, tables={"faithfulness": table_rows(scores, {"gradcam": text("cam.method")})})
+
+
+def cost(counts: dict[str, int], shown: int) -> tuple[int, int]:
+    """(forward-only, gradient) image evaluations for ``counts``: captum's Grad-CAM and the emptiness test of the
+    shown (one per class, the user's pictures) and the measured images, the formula on ``CHECK_IMAGES`` of them,
+    then the deletion curves (Grad-CAM's order and the random one) of the measured ones."""
+    n = counts["images"]
+    return n * (DELETION_STEPS + 1) * 2, 2 * (shown + n) + min(n, CHECK_IMAGES)
 
 
 def empty_text(empty: list[str | None], negative: np.ndarray, names: list[str], layer: str, text) -> list[str]:

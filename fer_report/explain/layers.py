@@ -194,9 +194,12 @@ def min_side(input_size: int) -> int:
     return max(2, round(MIN_SHARE * input_size))
 
 
-def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str | None) -> dict:
+def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str | None, *,
+                 side: int | None = None) -> dict:
     """The layer Grad-CAM uses: ``requested`` as given, else the deepest candidate (``layers.cam_layers``: a
-    conv, or a residual block's output) unless it is coarser than ``min_side`` of the input.
+    conv, or a residual block's output) unless it is coarser than ``min_side`` of the input. ``side`` is the
+    side the model itself runs at when it differs from the input's (a model behind a resize to 44 or 40:
+    its feature maps are that side's fractions); default the input's.
 
     Returns {"layer", "size", "requested", "requested_size", "replaced"}; a coarse default is replaced
     by the deepest candidate whose map is at least that fine (kept if there is none). A layer the user
@@ -209,7 +212,7 @@ def choose_layer(model: nn.Module, shape: tuple[int, int, int], requested: str |
     if wanted not in sizes:
         sizes.update(feature_sizes(model, shape, [wanted]))
     size = sizes[wanted]
-    smallest = min_side(shape[-1])
+    smallest = min_side(side or shape[-1])
     out = {"layer": wanted, "size": list(size), "requested": wanted, "requested_size": list(size), "replaced": False}
     if min(size) < smallest and not requested:
         fine = [n for n in candidates if min(sizes[n]) >= smallest]

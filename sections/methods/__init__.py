@@ -54,7 +54,7 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
                       text=[text("faith.none")])
     x, targets = trained.inputs(test.x[idx]), pred.y_true[idx]
     hookable = _hookable(model)
-    choice = _layer_choice(model, spec.shape, settings.layer) if hookable else None
+    choice = _layer_choice(model, spec.shape, settings.layer, spec.model_side) if hookable else None
     layer = rectified(model, choice["layer"], spec.shape) if choice else None
     to_in = functools.partial(to_input, spec=spec, device=trained.device)
     with warnings.catch_warnings():
@@ -204,11 +204,12 @@ def _regions(dataset, idx: np.ndarray, side: tuple[int, int], size: int) -> tupl
     return regions[idx], None
 
 
-def _layer_choice(model: nn.Module, shape: tuple[int, int, int], requested: str | None) -> dict | None:
-    """The Grad-CAM section's layer (``layers.choose_layer``); None when the model has no candidate at all."""
+def _layer_choice(model: nn.Module, shape: tuple[int, int, int], requested: str | None, side: int) -> dict | None:
+    """The Grad-CAM section's layer (``layers.choose_layer``, at the side the model runs at); None when the model
+    has no candidate at all."""
     if not requested and not cam_layers(model, shape):
         return None
-    return choose_layer(model, shape, requested)
+    return choose_layer(model, shape, requested, side=side)
 
 
 def _hookable(model: nn.Module) -> bool:

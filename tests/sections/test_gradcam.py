@@ -48,6 +48,7 @@ def test_a_coarse_layer_is_replaced_and_the_text_says_so(tiny_artefacts, monkeyp
     assert (n["requested_layer"], n["requested_size"]) == ("layer4.1", [2, 2])
     assert (n["layer"], n["hooked"], n["feature_size"], n["layer_replaced"]) == ("layer1.1", "layer1.1", [12, 12], True)
     assert "layer4.1" in result.text[0] and "layer1.1" in result.text[0] and "太粗糙" in result.text[0]
+    assert "的最深殘差區塊" in result.text[0]  # a block, not a convolution (issue 28)
     assert n["formula_max_abs_diff"] < 1e-5
 
 
@@ -124,3 +125,43 @@ def test_an_empty_map_is_drawn_as_no_map_not_stretched():
     overlay_a, overlay_b = fig.axes[2], fig.axes[3]
     assert len(overlay_a.images) == 1 and [t.get_text() for t in overlay_a.texts] == ["no map"]
     assert len(overlay_b.images) == 2 and overlay_b.images[1].get_array().max() == 1.0
+
+
+def test_the_coarse_text_names_the_kind_and_the_side_the_model_runs_at(tiny_artefacts, monkeypatch):
+    """Issue 28: a residual block is not "the deepest convolution", and a model at 44x44 is not "at 48x48"."""
+    from fer_report.model.inference import Resized
+
+    monkeypatch.setattr(gradcam, "N_FAITH", 6)
+    torch.manual_seed(0)
+    t = tiny_artefacts.trained
+    at44 = Trained.given(Resized(build_model("resnet18"), 44), dataclasses.replace(t.spec, meta={"model_size": 44}),
+                         t.device)
+    result = run(tiny_artefacts, trained=at44)
+    n = result.numbers
+    assert (n["requested_layer"], n["requested_size"], n["layer_replaced"]) == ("layer4.1", [2, 2], True)
+    assert result.text[0].startswith("Layer layer4.1 is only 2x2 at 44x44 input, too coarse")
+    # at 44x44 a quarter of the side is 11: layer1.1's 11x11 maps qualify (at 48 they would not)
+    assert (n["layer"], n["feature_size"]) == ("layer1.1", [11, 11])
+    assert "so Grad-CAM uses layer1.1 (11x11) instead, the deepest residual block with at least 11x11" in result.text[0]
+    cnn = run(tiny_artefacts)  # a plain CNN: the deepest convolution, at the data's side
+    assert "at 48x48 input" in cnn.text[0] and "the deepest convolution with" in cnn.text[0]
+
+
+def test_a_small_budget_measures_fewer_images_and_checks_the_formula_on_a_few(tiny_artefacts, monkeypatch):
+    from fer_report.explain.budget import Budget
+
+    monkeypatch.setattr(gradcam, "N_FAITH", 40)
+    monkeypatch.setattr(gradcam, "MIN_FAITH", 8)
+    monkeypatch.setattr(gradcam, "CHECK_IMAGES", 5)
+    small = Budget(1e-6, tiny_artefacts.budget.cost)  # the predictions and the cost measured before counting
+    tiny_artefacts.predictions
+    before = tiny_artefacts.evaluations.snapshot()
+    result = run(tiny_artefacts, budget=small)
+    used = tiny_artefacts.evaluations.snapshot() - before
+    n = result.numbers
+    assert n["budget"]["counts"] == {"images": 8} and n["faithfulness"]["gradcam"]["n"] == 8
+    assert n["formula_images"] == 5 and n["formula_check"] == "match"
+    assert any("8 test images measured instead of 40" in line for line in result.text)
+    forward_only, gradient = gradcam.cost(n["budget"]["counts"], len(n["examples"]))
+    assert used.backward == gradient
+    assert 0 <= used.forward - (forward_only + gradient) <= 2  # and the passes on one image that find the layer
