@@ -37,3 +37,8 @@ def test_the_header_of_a_report_on_absolute_paths_shows_no_folder(tmp_path, monk
     header = (out / "report.html").read_text().split("</header>")[0]
     assert "home/alice/hw3/model.py:FaceExpressionNet" in header and str(tmp_path) not in header
     assert "(home/alice/hw3/best.pth)" in header
+
+
+def test_a_notebook_object_is_named_by_its_class():
+    assert as_given("object:TinyCNN:592f239d52507e4e has 17,479 parameters") == "TinyCNN has 17,479 parameters"
+    assert as_given("(object:Net:0123456789abcdef:train)") == "(Net)"

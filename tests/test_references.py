@@ -46,3 +46,8 @@ def test_the_built_report_cites_in_the_text_and_lists_at_the_end(tmp_path):
     assert 'Sources: gradient saliency [<a href="#ref-2">2</a>]' in html
     assert '<li value="2" id="ref-2">K. Simonyan, A. Vedaldi and A. Zisserman. Deep inside' in html
     assert "FER2013" not in html.split('id="references"')[1]  # the synthetic faces are not FER2013
+
+
+def test_arrays_from_a_notebook_are_not_cited_as_fer2013():
+    report = {"settings": {"data": "arrays:0123abcd", "model": "cnn4"}, "sections": []}
+    assert R.cited(report, [])["header"]["data"] == []

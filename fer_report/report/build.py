@@ -24,6 +24,7 @@ from fer_report.report import outline, output_dir, result_cache
 from fer_report.report.artifacts import Artefacts
 from fer_report.report.header import page_context, run_facts
 from fer_report.report.outline import Block, number_figures
+from fer_report.report.paths import as_given
 from fer_report.report.plan import Plan, make_plan
 from fer_report.report.requirements import unmet
 from fer_report.report.section import run_section
@@ -114,6 +115,8 @@ def _build_into(work: Path, plan: Plan, progress: bool | None) -> dict[str, Any]
         log.info("section %s: %s in %.1f s, %s", section.name, entry["status"], entry["seconds"], used.describe())
         results.append(entry)
 
+    for entry in results:  # sentences name files as the student gave them, never more of their disk
+        entry["text"] = [as_given(line) for line in entry.get("text", [])]
     blocks = _outline(plan, results, texts)
     words = artefacts.get("text").strings
     number_figures(blocks, {e["name"]: e for e in results}, words["report.figure_ref"], words["report.figure_see"])

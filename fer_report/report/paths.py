@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 
 _ABSOLUTE = re.compile(r"(?<![\w.])(/[^\s:()\[\],;'\"]+)")
+_OBJECT = re.compile(r"\bobject:(\w+):[0-9a-f]{16}(?::train)?")  # fer_report.model.objects' names
 
 
 def as_given(text: object, cwd: Path | None = None) -> str:
     """``text`` with each absolute path made relative to ``cwd`` (default: the current folder), or cut to its
-    file name when it lies outside it; relative paths and other words are left alone."""
+    file name when it lies outside it, and a notebook model object's registry name cut to its class name;
+    relative paths and other words are left alone."""
     cwd = (cwd or Path.cwd()).resolve()
 
     def short(match: re.Match) -> str:
@@ -25,4 +27,4 @@ def as_given(text: object, cwd: Path | None = None) -> str:
         except (ValueError, OSError):
             return path.name or match.group(1)
 
-    return _ABSOLUTE.sub(short, str(text))
+    return _OBJECT.sub(r"\1", _ABSOLUTE.sub(short, str(text)))

@@ -49,7 +49,9 @@ def cited(report: dict[str, Any], order: list[str]) -> dict[str, Any]:
         return [[entries()[k]["short"], numbers.setdefault(k, len(numbers) + 1)] for k in keys]
 
     settings = report["settings"]
-    header = {"data": number(HEADER["data"]) if settings.get("data") else [], "library": number(HEADER["library"])}
+    data = str(settings.get("data") or "")
+    header = {"data": number(HEADER["data"]) if data and not data.startswith("arrays:") else [],
+              "library": number(HEADER["library"])}
     status = {s["name"]: s["status"] for s in report["sections"]}
     sections = {}
     for name in order:
