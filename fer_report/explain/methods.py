@@ -189,8 +189,9 @@ def occlusion(model: nn.Module, x, targets, *, layer: str | None = None, seed: i
 
 
 def lime(model: nn.Module, x, targets, *, layer: str | None = None, seed: int = 0, signed: bool = False,
-         to_input: Callable[[np.ndarray], torch.Tensor] | None = None) -> np.ndarray:
-    """LIME on SLIC superpixels (``lime_maps.explain``), image ``i`` seeded with ``seed + i``.
+         to_input: Callable[[np.ndarray], torch.Tensor] | None = None, samples: int | None = None) -> np.ndarray:
+    """LIME on SLIC superpixels (``lime_maps.explain``, ``samples`` perturbed copies: default its NUM_SAMPLES),
+    image ``i`` seeded with ``seed + i``.
 
     ``to_input`` maps (N, H, W) pixel values 0..255 (uint8 or float) to model input, e.g.
     ``functools.partial(inference.to_input, spec=spec, device=device)``: lime perturbs pixels, not
@@ -211,7 +212,8 @@ def lime(model: nn.Module, x, targets, *, layer: str | None = None, seed: int = 
         return torch.softmax(logits.float(), 1).cpu().numpy()
 
     with inspecting(model):
-        exps = [lime_maps.explain(classify, img, int(c), seed=seed + i) for i, (img, c) in enumerate(zip(pixels, t))]
+        exps = [lime_maps.explain(classify, img, int(c), seed=seed + i, num_samples=samples)
+                for i, (img, c) in enumerate(zip(pixels, t))]
     if not exps:
         return np.zeros((0, *x.shape[-2:]), np.float32)
     if signed:
@@ -251,13 +253,14 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
 
 def run_method(name: str, model: nn.Module, x, targets, *, layer: str | None = None,
                to_input: Callable[[np.ndarray], torch.Tensor] | None = None, seed: int = 0,
-               signed: bool = False) -> tuple[np.ndarray, float]:
-    """(maps, seconds) of the method called ``name``; an unknown name fails with a did-you-mean."""
+               signed: bool = False, **options) -> tuple[np.ndarray, float]:
+    """(maps, seconds) of the method called ``name`` (``options``: its own, e.g. LIME's ``samples``); an unknown
+    name fails with a did-you-mean."""
     if name not in METHODS:
         raise ConfigError(f"unknown explanation method '{name}'{did_you_mean(name, METHODS)} "
                           f"(choices: {', '.join(METHODS)})")
     start = time.perf_counter()
-    maps = METHODS[name].fn(model, x, targets, layer=layer, seed=seed, signed=signed, to_input=to_input)
+    maps = METHODS[name].fn(model, x, targets, layer=layer, seed=seed, signed=signed, to_input=to_input, **options)
     return maps, time.perf_counter() - start
 
 

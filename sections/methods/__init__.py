@@ -20,11 +20,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from fer_report.explain import lime_maps, methods
+from fer_report.explain.budget import Knob, budget_text
 from fer_report.explain.examples import correct_sample, one_per_class, titles
 from fer_report.explain.faithfulness import FLAT_RESPONSE, MIN_EFFECT
 from fer_report.explain.layers import cam_layers, choose_layer, rectified
 from fer_report.explain.methods import METHODS, MethodUnavailable, run_method
-from fer_report.explain.ranking import rank, score_methods, verdict
+from fer_report.explain.ranking import STEPS, rank, score_methods, verdict
 from fer_report.explain.sanity import cascade
 from fer_report.model.inference import to_input
 from fer_report.draw.plots import Layer, image_rows
@@ -41,14 +43,20 @@ from fer_report.sections.methods.strings import QUESTION, STRINGS
 N_IMAGES = 4  # correctly classified test images every method explains and is ranked on
 N_SANITY = 2  # of them, explained again at every step of the randomisation cascade
 CASCADE_STEPS = 3  # re-initialisation steps on cnn4: the classifier, then conv4 and conv3, then conv2 and conv1
+# The least --budget may take them down to: two images still rank, one is still checked in two steps (the
+# decision layers, then the rest), LIME keeps ~2 samples per superpixel as in its own section.
+MINIMA = {"images": 2, "sanity": 1, "steps": 2, "lime": 100}
 CAPTUM_RELU_WARNING = "Setting backward hooks on ReLU activations"  # guided backprop, once per call
 
 
-def run(dataset, trained, predictions, figures, text, settings) -> Result:
+def run(dataset, trained, predictions, figures, text, settings, budget) -> Result:
     start = time.perf_counter()
     test, pred = dataset.test, predictions.test
     model, spec = trained.model, trained.spec
-    idx = choose_images(pred.y_true, pred.y_pred, pred.probs, N_IMAGES, settings.seed)
+    full = {"images": N_IMAGES, "sanity": N_SANITY, "steps": CASCADE_STEPS, "lime": lime_maps.NUM_SAMPLES}
+    fit = budget.fit({k: Knob(v, MINIMA[k]) for k, v in full.items()}, lambda c: cost(c, spec.size))
+    steps, options = fit["steps"], {"lime": {"samples": fit["lime"]}}
+    idx = choose_images(pred.y_true, pred.y_pred, pred.probs, fit["images"], settings.seed)
     if len(idx) == 0:
         return Result(numbers={"images": [], "ranking": [], "seconds": time.perf_counter() - start},
                       text=[text("faith.none")])
@@ -60,11 +68,11 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=CAPTUM_RELU_WARNING, category=UserWarning)
         maps, seconds, left_out = explain_all(model, x, targets, layer=layer, to_input=to_in, seed=settings.seed,
-                                              hookable=hookable)
+                                              hookable=hookable, options=options)
         t_sanity = time.perf_counter()
         signed = {name: functools.partial(METHODS[name].fn, layer=layer, signed=True, to_input=to_in,
-                                          seed=settings.seed) for name in maps}
-        curves = cascade(model, x[:N_SANITY], targets[:N_SANITY], signed, steps=CASCADE_STEPS, seed=settings.seed)
+                                          seed=settings.seed, **options.get(name, {})) for name in maps}
+        curves = cascade(model, x[:fit["sanity"]], targets[:fit["sanity"]], signed, steps=steps, seed=settings.seed)
         t_sanity = time.perf_counter() - t_sanity
     regions, no_regions = _regions(dataset, idx, tuple(x.shape[-2:]), spec.size)
     scores = score_methods(maps, predict=lambda b: torch.softmax(model(b), 1), x=x, targets=targets,
@@ -74,9 +82,10 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     figs = [figures.save(plot_methods(test.x[idx], maps, ranked, titles(idx, pred, dataset.classes, text), text),
                          "methods", text("cap.methods", n=len(idx)))]
 
-    ns, total = min(N_SANITY, len(idx)), time.perf_counter() - start
+    ns, total = min(fit["sanity"], len(idx)), time.perf_counter() - start
     lines = [text("meth.intro", k=len(maps), n=len(idx), min=MIN_EFFECT),
-             text("meth.why_few", n=len(idx), ns=ns, steps=CASCADE_STEPS, seconds=total)]
+             text("meth.why_few", n=len(idx), ns=ns, steps=steps, seconds=total),
+             *budget_text(fit, {k: text(f"meth.budget.{k}") for k in full}, text)]
     if layer:
         lines.append(text("meth.layer", layer=layer, h=choice["size"][0], w=choice["size"][1]))
     for name, why in left_out.items():
@@ -85,9 +94,10 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
     if no_regions:
         lines.append(text(no_regions[0], **no_regions[1]))
     lines += verdict_text(ranked, facts, text)
-    lines.append(text("meth.sanity_how", steps=CASCADE_STEPS, ns=ns, thr=facts["sanity_threshold"]))
+    lines.append(text("meth.sanity_how", steps=steps, ns=ns, thr=facts["sanity_threshold"]))
     return Result(
-        numbers={"images": idx.tolist(), "sanity_images": idx[:ns].tolist(), "cascade_steps": CASCADE_STEPS,
+        numbers={"images": idx.tolist(), "sanity_images": idx[:ns].tolist(), "cascade_steps": steps,
+                 "lime_samples": fit["lime"], "budget": fit.to_json(),
                  "cam_layer": choice["layer"] if choice else None, "hooked": layer,
                  "methods": list(maps), "left_out": left_out, "ranking": ranked, "verdict": facts,
                  "regions_reason": no_regions[0] if no_regions else None,
@@ -96,19 +106,36 @@ def run(dataset, trained, predictions, figures, text, settings) -> Result:
 
 
 def explain_all(model: nn.Module, x: torch.Tensor, targets: np.ndarray, *, layer: str | None, to_input, seed: int,
-                hookable: bool) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, str]]:
-    """(maps, seconds, left out) of every method in METHODS; a method that cannot run on the model is left
-    out with its reason: "no_conv", "no_hooks" (a string key of STRINGS) or the method's own words."""
+                hookable: bool, options: dict[str, dict] | None = None,
+                ) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, str]]:
+    """(maps, seconds, left out) of every method in METHODS (``options``: a method's own settings by name, e.g.
+    {"lime": {"samples": 200}}); a method that cannot run on the model is left out with its reason: "no_conv",
+    "no_hooks" (a string key of STRINGS) or the method's own words."""
     maps, seconds, left_out = {}, {}, {}
     for name, info in METHODS.items():
         if not hookable and (info.needs_layer or name == "guided_backprop"):
             left_out[name] = "no_hooks"  # captum could not guide TorchScript's ReLUs: it would give the plain gradient
             continue
         try:
-            maps[name], seconds[name] = run_method(name, model, x, targets, layer=layer, to_input=to_input, seed=seed)
+            maps[name], seconds[name] = run_method(name, model, x, targets, layer=layer, to_input=to_input, seed=seed,
+                                                   **(options or {}).get(name, {}))
         except MethodUnavailable as exc:
             left_out[name] = "no_conv" if info.needs_layer and layer is None else exc.reason
     return maps, seconds, left_out
+
+
+def cost(counts: dict[str, int], side: int) -> tuple[int, int]:
+    """(forward-only, gradient) image evaluations for ``counts``, every method counted as if it ran: per image,
+    the gradient methods' passes (Gradient 1, SmoothGrad its copies, Integrated Gradients its steps, Guided
+    Backprop 1, Guided Grad-CAM 2, Grad-CAM and Grad-CAM++ 1 each), occlusion's windows and the unoccluded image,
+    LIME's samples; the deletion and insertion curves of every method and the random order; and the same passes
+    again for the randomisation check's images, on the trained copy and at each of its steps."""
+    gradient = 1 + methods.SMOOTH_SAMPLES + methods.IG_STEPS + 1 + 2 + 1 + 1
+    windows = (-(-(side - methods.OCCLUSION_WINDOW) // methods.OCCLUSION_STRIDE) + 1) ** 2  # captum rounds up
+    forward = windows + 1 + counts["lime"]
+    curves = (len(METHODS) + 1) * 2 * (STEPS + 1)
+    repeats = counts["sanity"] * (counts["steps"] + 1)
+    return counts["images"] * (forward + curves) + repeats * forward, (counts["images"] + repeats) * gradient
 
 
 def choose_images(y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, n: int, seed: int) -> np.ndarray:

@@ -19,6 +19,10 @@ STRINGS = {
                         "s here). With so few images only a clear difference passes a test.",
         "meth.layer": "Grad-CAM, Grad-CAM++ and Guided Grad-CAM use layer {layer} ({h}x{w}), the layer the Grad-CAM "
                       "section uses.",
+        "meth.budget.images": "images ranked",
+        "meth.budget.sanity": "images checked",
+        "meth.budget.steps": "randomisation steps",
+        "meth.budget.lime": "LIME samples per image",
         "meth.sanity_how": "Randomisation check (Adebayo et al. 2018): the weights are re-initialised from the output "
                            "layer down in {steps} steps, and at each step every method explains the same {ns} images "
                            "again; the table gives the largest Spearman rank correlation of these maps with the "
@@ -92,6 +96,10 @@ STRINGS = {
                         "讓這一節只花幾秒（這次 {seconds:.1f} 秒）。圖片這麼少，只有明顯的差異才會通過測試。",
         "meth.layer": "Grad-CAM、Grad-CAM++ 與 Guided Grad-CAM 使用 {layer} 層（{h}x{w}），與 Grad-CAM "
                       "一節相同。",
+        "meth.budget.images": "排名的圖片",
+        "meth.budget.sanity": "檢驗的圖片",
+        "meth.budget.steps": "隨機化步驟",
+        "meth.budget.lime": "每張圖片的 LIME 樣本",
         "meth.sanity_how": "隨機化檢驗（Adebayo et al. 2018）：從輸出層往下分 {steps} 步重新初始化權重，每一步各方法"
                            "都重新解釋同樣 {ns} 張圖片；表中列出這些圖與訓練好的模型的圖之間最大的 Spearman 等級"
                            "相關（1：不變，0：無關）。達到 {thr:.2f} 以上即不通過。",

@@ -173,3 +173,21 @@ def test_a_near_constant_model_ties_every_method_and_the_text_says_why(tiny_arte
     assert v["unresponsive"] and v["trust"] is None and not any(t.startswith(("Trust ", "No method can be trusted"))
                                                                  for t in result.text)
     assert "and by at least 0.01" in result.text[0]
+
+
+def test_a_small_budget_takes_the_smallest_counts_and_the_estimate_counts_what_ran(tiny_artefacts):
+    from fer_report.explain.budget import Budget
+
+    small = Budget(1e-6, tiny_artefacts.budget.cost)  # the predictions and the cost measured before counting
+    tiny_artefacts.predictions
+    before = tiny_artefacts.evaluations.snapshot()
+    result = run_section(methods.section, tiny_artefacts, budget=small)
+    used = tiny_artefacts.evaluations.snapshot() - before
+    n = result.numbers
+    assert n["budget"]["counts"] == {"images": 2, "sanity": 1, "steps": 2, "lime": 80} and n["budget"]["over_budget"]
+    assert (len(n["images"]), len(n["sanity_images"]), n["cascade_steps"], n["lime_samples"]) == (2, 1, 2, 80)
+    assert any("2 images ranked instead of 3" in line for line in result.text)
+    assert len(n["methods"]) == len(METHODS)  # every method ran: the estimate counts them all
+    forward_only, gradient = methods.cost(n["budget"]["counts"], 48)
+    assert used.backward == gradient
+    assert 0 <= used.forward - (forward_only + gradient) <= 3  # and the passes on one image that find the layer
