@@ -8,19 +8,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from fer_report.explain.budget import Knob, budget_text
 from fer_report.explain.course import export
 from fer_report.explain.examples import one_per_class
 from fer_report.explain.faithfulness import region_shares
-from fer_report.explain.filters import (activations, ascend_filters, high_frequency_share, mean_activation,
-                                        mean_frequency, start_images)
+from fer_report.explain.filters import (activations, ascend_filters, filter_count, high_frequency_share,
+                                        mean_activation, mean_frequency, start_images)
 from fer_report.explain.layers import conv_layers, get_layer, rectified
 from fer_report.report.requirements import CONV_LAYERS, LAYER_HOOKS
 from fer_report.report.section import Result, Section
 
 MAX_FILTERS = 32  # filters shown (and optimised) per layer
-ASCENT_STEPS = 40
+ASCENT_STEPS, MIN_STEPS = 40, 10  # --budget may take the steps down to 10: the images are still readable
 ASCENT_LR = 0.1
 DEAD_FRAC = 0.01  # a filter whose peak output is below this share of the layer's largest is silent
 PREFERRED_CLASS = "Happy"  # the input image: its mouth cue is the clearest
@@ -58,6 +58,7 @@ STRINGS = {
         "filt.strongest": "The filters of {layer} with the highest mean output on this image are {filters}.",
         "filt.selective": "Filter {filter} of {layer} is the most concentrated on one cue: {share:.0%} of its "
                           "output lies on the {region}, which covers {area:.0%} of the image.",
+        "filt.budget.steps": "gradient-ascent steps",
         "filt.grid_title": "{layer}: {n} of {total} filters",
         "filt.some": "{layer} has {total} filters; the figures and numbers below show the first {n} (0 to {last}).",
         "filt.output_title": "{layer} output ({n} maps, {h}x{w})",
@@ -97,6 +98,7 @@ STRINGS = {
         "filt.strongest": "在這張圖片上，{layer} 平均輸出最高的 filter 是 {filters}。",
         "filt.selective": "{layer} 的 filter {filter} 最集中在單一表情區域：{share:.0%} "
                           "的輸出落在{region}，而{region}只佔影像的 {area:.0%}。",
+        "filt.budget.steps": "gradient ascent 步數",
         "filt.grid_title": "{layer}：{total} 個 filter 中的 {n} 個",
         "filt.some": "{layer} 共有 {total} 個 filter；以下的圖與數字只呈現前 {n} 個（第 0 到 {last} 個）。",
         "filt.output_title": "{layer} 的輸出（{n} 張，{h}x{w}）",
@@ -150,15 +152,13 @@ def layer_facts(model, layer: str, ascent: np.ndarray, start: np.ndarray, output
     return facts
 
 
-def run(settings, dataset, trained, predictions, figures, text) -> Result:
+def run(settings, dataset, trained, predictions, figures, text, budget) -> Result:
     start_time = time.perf_counter()
     model, spec, test, pred = trained.model, trained.spec, dataset.test, predictions.test
     convs = conv_layers(model, spec.shape)
     if settings.layer:
         get_layer(model, settings.layer)  # a wrong name fails here, listing the conv layers
-        layers = [settings.layer]
-    else:
-        layers = list(dict.fromkeys([convs[0], convs[-1]]))
+    layers = [settings.layer] if settings.layer else list(dict.fromkeys([convs[0], convs[-1]]))
     bounds = spec.bounds()
 
     picks = one_per_class(pred.y_true, pred.y_pred, pred.probs, settings.seed)
@@ -167,14 +167,16 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     x = trained.inputs(test.x[index:index + 1])
     regions = None if test.regions is None else test.regions[index]
 
-    facts, ascents, outputs, shown_names, totals = [], {}, {}, {}, {}
+    totals = {layer: filter_count(model, layer, spec.shape) for layer in layers}
+    work = sum(min(MAX_FILTERS, t) for t in totals.values())  # a step: forward + backward of an image per filter
+    fit = budget.fit({"steps": Knob(ASCENT_STEPS, MIN_STEPS)}, lambda c: (0, c["steps"] * work))  # (counted in full)
+    facts, ascents, outputs, shown_names, steps = [], {}, {}, {}, fit["steps"]
     for layer in layers:
-        totals[layer] = _channels(model, layer, x)
         n = min(MAX_FILTERS, totals[layer])
         # a conv output's spatial mean is nearly linear in the image (first layer: its mean brightness);
         # the rectified output is what the next layer sees and what makes patterns worth maximising
         shown_names[layer] = rectified(model, layer, spec.shape)
-        ascents[layer] = ascend_filters(model, shown_names[layer], shape=spec.shape, steps=ASCENT_STEPS, lr=ASCENT_LR,
+        ascents[layer] = ascend_filters(model, shown_names[layer], shape=spec.shape, steps=steps, lr=ASCENT_LR,
                                         seed=settings.seed, channels=range(n), bounds=bounds)
         start = start_images(range(n), spec.shape, settings.seed).mean(1).numpy()
         outputs[layer] = activations(model, shown_names[layer], x)[:n]
@@ -186,9 +188,10 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     cls = text.cls(dataset.classes[int(pred.y_true[index])])
     lines = [text("filt.some", layer=f["layer"], total=f["total_filters"], n=f["filters"], last=f["filters"] - 1)
              for f in facts if f["filters"] < f["total_filters"]]
+    lines += budget_text(fit, {"steps": text("filt.budget.steps")}, text)
     for f in facts:
         lines.append(text("filt.gain", layer=f["layer"], raised=f["ascent_raised"], n=f["filters"],
-                          start=f["ascent_start"], end=f["ascent_end"], steps=ASCENT_STEPS))
+                          start=f["ascent_start"], end=f["ascent_end"], steps=steps))
     if len(facts) >= 2:
         a, b = facts[0], facts[-1]
         key = "filt.freq_finer" if a["high_freq_share"] > b["high_freq_share"] else "filt.freq_coarser"
@@ -220,20 +223,15 @@ def run(settings, dataset, trained, predictions, figures, text) -> Result:
     if settings.export_course_figures:
         export(fig_a, settings.export_course_figures, "fig2_1.jpg")
         export(fig_o, settings.export_course_figures, "fig2_2.jpg")
-    figs = [figures.save(fig_a, "filters_ascent", text("cap.filt_ascent", steps=ASCENT_STEPS)),
+    figs = [figures.save(fig_a, "filters_ascent", text("cap.filt_ascent", steps=steps)),
             figures.save(fig_o, "filters_outputs", text("cap.filt_outputs", cls=cls))]
     rows = [{"layer": f["layer"], "filters": f["filters"], "total": f["total_filters"], "raised": f["ascent_raised"],
              "hf": f["high_freq_share"], "freq": f["mean_frequency"], "silent": f["silent"],
              "strongest": ", ".join(map(str, f["strongest"]))} for f in facts]
     return Result(numbers={"layers": facts, "input_index": int(index), "input_class": dataset.classes[int(pred.y_true[index])],
-                           "shown_outputs": [shown_names[name] for name in layers], "steps": ASCENT_STEPS,
+                           "shown_outputs": [shown_names[name] for name in layers], "steps": steps, "budget": fit.to_json(),
                            "seconds": time.perf_counter() - start_time},
                   text=lines, figures=figs, tables={"layers": rows})
-
-
-def _channels(model: nn.Module, layer: str, x: torch.Tensor) -> int:
-    m = get_layer(model, layer)
-    return m.out_channels if isinstance(m, nn.Conv2d) else int(activations(model, layer, x).shape[0])
 
 
 def _normalise(img: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:

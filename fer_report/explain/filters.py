@@ -166,6 +166,11 @@ def mean_frequency(images: np.ndarray) -> np.ndarray:
     return np.divide((power * radius).sum(axis=(-2, -1)), total, out=np.zeros_like(total), where=total > 0)
 
 
+def filter_count(model: nn.Module, layer_name: str, shape: tuple[int, int, int]) -> int:
+    """How many filters (output channels) ``layer_name`` has, for a model taking (C, H, W) ``shape``."""
+    return _channel_count(model, get_layer(model, layer_name), shape)
+
+
 def _channel_count(model: nn.Module, layer: nn.Module, shape: tuple[int, int, int]) -> int:
     if isinstance(layer, nn.Conv2d):
         return layer.out_channels

@@ -96,3 +96,18 @@ def test_the_grid_title_says_how_many_of_how_many_filters():
     zh = filters.plot_grids({"features.0": np.zeros((32, 6, 6))}, (0.0, 1.0), text=filters.section.text("zh-TW"),
                             totals={"features.0": 64})
     assert zh.subfigs[0]._suptitle.get_text() == "features.0：64 個 filter 中的 32 個"
+
+
+def test_a_small_budget_takes_fewer_ascent_steps_and_says_so(tiny_artefacts, small):
+    from fer_report.explain.budget import Budget
+
+    tight = Budget(1e-6, tiny_artefacts.budget.cost)  # the predictions and the cost measured before counting
+    tiny_artefacts.predictions
+    before = tiny_artefacts.evaluations.snapshot()
+    result = run(tiny_artefacts, budget=tight)
+    used = tiny_artefacts.evaluations.snapshot() - before
+    n = result.numbers
+    assert n["steps"] == filters.MIN_STEPS == n["budget"]["counts"]["steps"] and n["budget"]["over_budget"]
+    assert any("10 gradient-ascent steps instead of 12" in line for line in result.text)
+    assert any(line.startswith("Gradient ascent (10 steps") for line in result.text)
+    assert used.backward == 10 * 8 * 2  # each step: one image per filter, 8 filters in each of 2 layers
