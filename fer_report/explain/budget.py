@@ -67,6 +67,7 @@ class Fit:
     budget_s: float
     fraction: float  # 1.0: the full counts fitted
     cost: Cost = field(compare=False)
+    full_estimate_s: float = 0.0  # what the full counts would take: the section's time before the budget
 
     @property
     def reduced(self) -> bool:
@@ -82,7 +83,7 @@ class Fit:
 
     def to_json(self) -> dict:
         return {"budget_s": self.budget_s, "estimate_s": round(self.estimate_s, 2), "counts": self.counts,
-                "full_counts": self.full, "reduced": self.reduced, "over_budget": self.over,
+                "full_counts": self.full, "full_estimate_s": round(self.full_estimate_s, 2), "reduced": self.reduced, "over_budget": self.over,
                 "fraction": self.fraction, "cost_per_image": self.cost.to_json()}
 
 
@@ -100,12 +101,13 @@ class Budget:
         keep their proportions; at the smallest scale every count is at its minimum, whatever it costs.
         """
         full = {k: v.full for k, v in knobs.items()}
+        whole = self.cost.seconds(*estimate(full))
         for fraction in FRACTIONS:
             counts = {k: v.at(fraction) for k, v in knobs.items()}
             seconds = self.cost.seconds(*estimate(counts))
             if seconds <= self.seconds or fraction == FRACTIONS[-1]:
                 return Fit(counts=counts, full=full, estimate_s=seconds, budget_s=self.seconds, fraction=fraction,
-                           cost=self.cost)
+                           cost=self.cost, full_estimate_s=whole)
         raise AssertionError("unreachable: the last fraction always returns")
 
 

@@ -27,6 +27,7 @@ def test_counts_shrink_together_to_the_largest_step_that_fits():
     # 0.375: 75 images, 3 -> 4 copies: 75 * 33 ms + 75 * 5 * 3 ms = 3.6 s; 0.5 would take 6.3 s
     assert fit.counts == {"images": 75, "copies": 4} and fit.fraction == 0.375 and fit.reduced and not fit.over
     assert fit.to_json()["full_counts"] == {"images": 200, "copies": 8}
+    assert abs(fit.full_estimate_s - 12.0) < 1e-9  # what the full counts would have taken
 
 
 def test_never_below_the_minimum_even_over_budget():
