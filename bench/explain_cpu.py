@@ -14,15 +14,14 @@ each round (``race``: a change in the machine's load hits all alike), median of 
 
     nice .venv/bin/python bench/explain_cpu.py [--repeats 3] [--images 64] [--lime-images 2]
 
-Writes bench/results/explain_cpu.json. No reference workload: on this shared box it takes minutes, and
-every figure here is a ratio of timings taken in turn in the same process.
+Writes bench/results/explain_cpu.json, with bench/reference.py's workload before and after; every figure here
+is also a ratio of timings taken in turn in the same process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 from explain_baselines import race  # noqa: E402
+from reference import begin, end, save  # noqa: E402
 
 from fer_report.data.synthetic import make_synthetic  # noqa: E402
 from fer_report.explain import lime_maps  # noqa: E402
@@ -157,17 +157,12 @@ def main() -> None:
     pixels = ds.test.x[:args.images]
     x = to_input(pixels, spec, "cpu")
     t = torch.as_tensor(ds.test.y[:args.images], dtype=torch.long)
+    result = begin("explain_cpu") | {"models": []}
     start = time.perf_counter()
-    result = {"benchmark": "explain_cpu", "command": " ".join([os.path.relpath(sys.argv[0]), *sys.argv[1:]]),
-              "torch": torch.__version__, "cpus": os.cpu_count(), "threads": torch.get_num_threads(),
-              "loadavg_at_start": [round(v, 2) for v in os.getloadavg()], "models": []}
     for name, model in (("cnn4", CNN4()), ("resnet18-48 (kuangliu)", resnet18())):
         result["models"].append(one_model(name, model.eval(), x, t, pixels, spec, args.repeats, args.lime_images))
-    result["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
     result["seconds"] = round(time.perf_counter() - start, 1)
-    dest = ROOT / "bench" / "results" / "explain_cpu.json"
-    dest.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {dest}")
+    save(end(result), ROOT / "bench" / "results" / "explain_cpu.json")
 
 
 if __name__ == "__main__":
