@@ -72,7 +72,7 @@ def _shares(dataset, trained, settings, drawn, rng):
     x, targets = trained.inputs(test.x[idx]), test.y[idx]
     shares, left_out, layer = {}, {}, None
     try:
-        choice = choose_layer(trained.model, trained.spec.shape, settings.layer)
+        choice = choose_layer(trained.model, trained.spec.shape, settings.layer, side=trained.spec.model_side)
         layer = rectified(trained.model, choice["layer"], trained.spec.shape)
     except Exception as exc:  # no conv layer, or hooks refused (TorchScript): the CAM method is left out
         left_out["Grad-CAM"] = str(exc).split("\n")[0]
