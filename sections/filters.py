@@ -73,8 +73,9 @@ STRINGS = {
         "cap.filt_ascent": "Input images found by gradient ascent ({steps} steps) that maximise each filter's "
                            "mean activation; each image is scaled to its own range (a uniform one keeps its grey "
                            "level).",
-        "cap.filt_outputs": "A {cls} test image (drawn cue regions outlined where known: brows orange, eyes cyan, "
-                            "mouth green) and the filters' output maps, one colour scale per layer.",
+        "cap.filt_outputs": "A {cls} test image (its drawn cue regions outlined: brows orange, eyes cyan, mouth "
+                            "green) and the filters' output maps, one colour scale per layer.",
+        "cap.filt_outputs_photo": "A {cls} test image and the filters' output maps, one colour scale per layer.",
     },
     "zh-TW": {
         "filt.gain": "Gradient ascent（從微弱雜訊開始 {steps} 步）讓 {layer} 的 {n} 個 filter 中有 {raised} "
@@ -112,8 +113,9 @@ STRINGS = {
         "filt.strongest_h": "反應最強的 filter",
         "cap.filt_ascent": "以 gradient ascent（{steps} 步）找出讓各 filter 平均 activation "
                            "最大的輸入圖片；每張圖依各自的數值範圍縮放（均勻的圖保留原本的灰階）。",
-        "cap.filt_outputs": "一張{cls}的測試圖片（已知時標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 "
+        "cap.filt_outputs": "一張{cls}的測試圖片（標出畫出的表情區域：眉毛橘色、眼睛青色、嘴巴綠色）與各 "
                             "filter 的輸出，每層使用同一個色階。",
+        "cap.filt_outputs_photo": "一張{cls}的測試圖片與各 filter 的輸出，每層使用同一個色階。",
     },
 }
 
@@ -224,7 +226,8 @@ def run(settings, dataset, trained, predictions, figures, text, budget) -> Resul
         export(fig_a, settings.export_course_figures, "fig2_1.jpg")
         export(fig_o, settings.export_course_figures, "fig2_2.jpg")
     figs = [figures.save(fig_a, "filters_ascent", text("cap.filt_ascent", steps=steps)),
-            figures.save(fig_o, "filters_outputs", text("cap.filt_outputs", cls=cls))]
+            figures.save(fig_o, "filters_outputs", text("cap.filt_outputs" if regions is not None
+                                                        else "cap.filt_outputs_photo", cls=cls))]
     rows = [{"layer": f["layer"], "filters": f["filters"], "total": f["total_filters"], "raised": f["ascent_raised"],
              "hf": f["high_freq_share"], "freq": f["mean_frequency"], "silent": f["silent"],
              "strongest": ", ".join(map(str, f["strongest"]))} for f in facts]

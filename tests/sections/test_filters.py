@@ -111,3 +111,12 @@ def test_a_small_budget_takes_fewer_ascent_steps_and_says_so(tiny_artefacts, sma
     assert any("10 gradient-ascent steps instead of 12" in line for line in result.text)
     assert any(line.startswith("Gradient ascent (10 steps") for line in result.text)
     assert used.backward == 10 * 8 * 2  # each step: one image per filter, 8 filters in each of 2 layers
+
+
+def test_the_outputs_caption_speaks_of_drawn_cues_only_on_drawn_faces(tiny_artefacts):
+    ds = tiny_artefacts.dataset
+    drawn = run_section(filters.section, tiny_artefacts)
+    photos = run_section(filters.section, tiny_artefacts,
+                         dataset=dataclasses.replace(ds, test=dataclasses.replace(ds.test, regions=None)))
+    assert "drawn cue regions" in drawn.figures[1].caption
+    assert "cue" not in photos.figures[1].caption and photos.figures[1].caption.startswith("A ")
