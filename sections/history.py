@@ -60,6 +60,8 @@ STRINGS = {
         "hist.ckpt_opt_lr": "the state of the {optimizer} optimiser, at learning rate {lr:g} when saved",
         "hist.ckpt_opt": "the state of the {optimizer} optimiser",
         "cap.history": "Training and validation loss (left) and accuracy (right) per epoch.",
+        "alt.history": "Loss and accuracy curves over {epochs} epochs: validation accuracy peaks at {best:.1%} in "
+                       "epoch {epoch}; the last epoch ends at {train:.1%} training and {val:.1%} validation accuracy.",
     },
     "zh-TW": {
         "hist.best": "最佳 validation 準確率為 {val_acc:.1%}，出現在第 {epoch} 個 epoch（共 {epochs} 個；該 epoch "
@@ -96,6 +98,8 @@ STRINGS = {
         "hist.ckpt_opt_lr": "{optimizer} optimizer 的狀態，儲存時 learning rate 為 {lr:g}",
         "hist.ckpt_opt": "{optimizer} optimizer 的狀態",
         "cap.history": "每個 epoch 的 training 與 validation loss（左）及準確率（右）。",
+        "alt.history": "{epochs} 個 epoch 的 loss 與準確率曲線：validation 準確率在第 {epoch} 個 epoch 達到最高 {best:.1%}；"
+                       "最後一個 epoch 的 training 準確率為 {train:.1%}、validation 準確率為 {val:.1%}。",
     },
 }
 
@@ -202,7 +206,11 @@ def run(trained, predictions, settings, history_log, figures, text) -> Result:
         lines.append(text("hist.cached", seconds=trained.recorded_seconds, device=device))
 
     fig = plot_history(history, best_epoch=f["best_epoch"], text=text)
-    figure = figures.save(fig, "history", text("cap.history"))
+    fin = f["final"]
+    alt = text("alt.history", epochs=f["epochs"], best=f["best_val_acc"], epoch=f["best_epoch"],
+               train=fin["train_acc"], val=fin["val_acc"]) if None not in (
+        f["best_val_acc"], fin["train_acc"], fin["val_acc"]) else ""
+    figure = figures.save(fig, "history", text("cap.history"), alt=alt)
     numbers = {**f, "test_acc": test_acc, "train_seconds": trained.recorded_seconds, "history": history}
     if history_log is not None:
         numbers["log"] = {"path": settings.history, "format": history_log.format, "notes": history_log.notes}

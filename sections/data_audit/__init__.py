@@ -100,14 +100,18 @@ def _pair_figure(pairs, dataset, names, figures, text):
         images += [dataset.train.x[i], dataset.test.x[j]]
         titles += [f"{names['train']} {i}\n{text.cls(dataset.classes[dataset.train.y[i]])}",
                    f"{names['test']} {j} ({bits} b)\n{text.cls(dataset.classes[dataset.test.y[j]])}"]
-    return figures.save(image_grid(images, titles, cols=8), "data_audit_copies", text("cap.copies", bits=A.HAMMING))
+    return figures.save(image_grid(images, titles, cols=8), "data_audit_copies", text("cap.copies", bits=A.HAMMING),
+                        alt=text("alt.copies", n=len(order)))
 
 
 def _label_figure(suspects, dataset, test, figures, text):
     titles = [f"{text.cls(dataset.classes[test.y_true[i]])} {test.probs[i, test.y_true[i]]:.0%}\n"
               f"→ {text.cls(dataset.classes[test.y_pred[i]])} {test.probs[i, test.y_pred[i]]:.0%}" for i in suspects]
+    first = suspects[0]
+    alt = text("alt.labels", n=len(suspects), given=text.cls(dataset.classes[test.y_true[first]]),
+               model=text.cls(dataset.classes[test.y_pred[first]]), p=float(test.probs[first, test.y_pred[first]]))
     return figures.save(image_grid([dataset.test.x[i] for i in suspects], titles, cols=10, width=0.9),
-                        "data_audit_labels", text("cap.labels"))
+                        "data_audit_labels", text("cap.labels"), alt=alt)
 
 
 section = Section(name="data_audit", order=34, run=run, question=QUESTION, strings=STRINGS,

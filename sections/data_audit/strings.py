@@ -32,6 +32,9 @@ STRINGS = {
                       "makes its own mistakes look like label errors: look at each before believing either.",
         "aud.no_labels": "Confident learning (cleanlab) flags no {split} image as mislabelled.",
         "aud.class": "Class",
+        "alt.copies": "{n} pairs of a training image beside its copy in the test split.",
+        "alt.labels": "{n} test images whose label the model doubts; the first is labelled {given} and taken for "
+                      "{model} at {p:.0%}.",
         "cap.copies": "Copies across splits, the closest and the farthest hashes within the threshold: each "
                       "training image (left) beside its test copy (right, with the hash distance in bits of 64, at most {bits}), the label under the split's name.",
         "cap.labels": "Test images whose label the model finds least believable (confident learning): the given "
@@ -62,6 +65,8 @@ STRINGS = {
                       "錯誤：請逐張檢視，兩者都不要輕信。",
         "aud.no_labels": "Confident learning（cleanlab）沒有將任何 {split} 圖片標為標錯。",
         "aud.class": "類別",
+        "alt.copies": "{n} 對訓練圖片與其在測試集中的重複。",
+        "alt.labels": "{n} 張模型懷疑其標記的測試圖片；第一張標為{given}，被判為{model}（{p:.0%}）。",
         "cap.copies": "跨 split 的重複圖片，門檻內雜湊最接近與最遠的幾對：每張訓練圖片（左）與它在測試集中的重複（右，括號內為 "
                       "64 位元中相差的位元數，最多 {bits}），split 名稱下為標記。",
         "cap.labels": "模型認為標記最不可信的測試圖片（confident learning）：給定的標記及模型給它的機率，然後是模型的"

@@ -45,8 +45,12 @@ def run(dataset, trained, figures, text, settings) -> Result:
     lines += _occlusion_sentences(effects, dataset.classes, text)
     lines += _share_sentences(shares, areas, dataset.classes, text)
     lines += [text("reg.no_method", method=m, reason=why) for m, why in left_out.items()]
+    cells = [(r["per_class"][k]["excess"], k, name) for name, r in effects["regions"].items()
+             for k in range(len(dataset.classes)) if r["per_class"][k]]
+    x, k, part = max(cells) if cells else (0.0, 0, next(iter(masks)))
+    alt = text("alt.regions", x=100 * x, cls=text.cls(dataset.classes[k]), part=text(f"reg.{part}"))
     figs = [figures.save(plot_occlusion(test.x.mean(0), masks, effects, dataset.classes, text), "face_regions",
-                         text("cap.regions", n=len(sample)))]
+                         text("cap.regions", n=len(sample)), alt=alt)]
     if shares:
         figs.append(figures.save(plot_shares(shares, areas, dataset.classes, text), "face_regions_maps",
                                  text("cap.region_maps", k=PER_CLASS)))

@@ -24,6 +24,8 @@ STRINGS = {
         "reg.mouth": "mouth",
         "reg.brows": "brows",
         "reg.heat_title": "Recall lost beyond the control (points)",
+        "alt.regions": "The face parts on the mean face, and a grid of recall lost per expression and part beyond "
+                       "the control: the largest, {x:+.0f} points, is {cls} with the {part} covered.",
         "cap.regions": "Left: the parts on the mean test face. Right: per expression, the recall points lost when "
                        "the part is covered minus those lost when the same shape is covered elsewhere ({n} test "
                        "images; red: the part matters).",
@@ -51,6 +53,8 @@ STRINGS = {
         "reg.mouth": "嘴巴",
         "reg.brows": "眉毛",
         "reg.heat_title": "比對照多損失的 recall（百分點）",
+        "alt.regions": "平均臉上的各部位，以及各表情、各部位比對照多損失的 recall：最大的是遮住{part}時的{cls}，"
+                       "{x:+.0f} 個百分點。",
         "cap.regions": "左：平均測試臉上的各部位。右：每種表情遮住該部位所損失的 recall，減去相同形狀遮在別處所損失的"
                        "（{n} 張測試圖片；紅色表示該部位重要）。",
         "cap.region_maps": "每種解釋方法的量落在各部位的比例，依表情分列（每類 {k} 張測試圖片；各部位下方為其占影像的"
