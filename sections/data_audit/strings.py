@@ -15,10 +15,10 @@ STRINGS = {
                         "labelled two ways, a sign of FER2013's label noise.",
         "aud.accuracy": "Test accuracy without those images is {clean:.1%} (all test images {all:.1%}; the copies "
                         "alone {dup:.1%}).",
-        "aud.memorised": "The copies score {points:.1f} points higher than the rest, beyond two standard errors: part of the "
-                         "test accuracy is faces the model saw in training.",
-        "aud.not_memorised": "The copies do not score higher than the rest beyond two standard errors ({points:+.1f} points): "
-                             "no sign that faces seen in training lift the test accuracy.",
+        "aud.memorised": "The copies score {points:.1f} points higher than the rest, beyond two standard errors: part "
+                         "of the test accuracy is faces the model saw in training.",
+        "aud.not_memorised": "The copies do not score higher than the rest beyond two standard errors ({points:+.1f} "
+                             "points): no sign that faces seen in training lift the test accuracy.",
         "aud.no_copies": "No {test} image has a copy among the training images (perceptual hash within {bits} bits "
                          "and pixel correlation at least {corr:.2f}).",
         "aud.blank": "{n:,} images are blank (pixel standard deviation under {std:g} of 255), with no face to learn "
@@ -36,7 +36,8 @@ STRINGS = {
         "alt.labels": "{n} test images whose label the model doubts; the first is labelled {given} and taken for "
                       "{model} at {p:.0%}.",
         "cap.copies": "Copies across splits, the closest and the farthest hashes within the threshold: each "
-                      "training image (left) beside its test copy (right, with the hash distance in bits of 64, at most {bits}), the label under the split's name.",
+                      "training image (left) beside its test copy (right, with the hash distance in bits of 64, at "
+                      "most {bits}), the label under the split's name.",
         "cap.labels": "Test images whose label the model finds least believable (confident learning): the given "
                       "label and the probability the model gives it, then the model's class and its probability.",
     },
