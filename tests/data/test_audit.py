@@ -94,3 +94,12 @@ def test_a_copy_shifted_by_a_pixel_is_still_a_copy(shift):
     moved = np.roll(face, shift, axis=1)
     pairs = A.copies(face[None], moved[None], A.phash(face[None]), A.phash(moved[None]))
     assert len(pairs) == 1
+
+
+def test_the_copy_search_can_be_left_out():
+    from fer_report.data.dataset import Split
+
+    faces = _faces(20)
+    splits = {name: Split(x=faces, y=np.zeros(20, int)) for name in ("train", "val", "test")}
+    assert len(A.audit(splits, 7).duplicates["train-test"]) == 20  # every face is its own copy
+    assert all(len(v) == 0 for v in A.audit(splits, 7, find_copies=False).duplicates.values())
