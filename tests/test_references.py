@@ -51,3 +51,13 @@ def test_the_built_report_cites_in_the_text_and_lists_at_the_end(tmp_path):
 def test_arrays_from_a_notebook_are_not_cited_as_fer2013():
     report = {"settings": {"data": "arrays:0123abcd", "model": "cnn4"}, "sections": []}
     assert R.cited(report, [])["header"]["data"] == []
+
+
+def test_the_data_audit_cites_perceptual_hashing_only_when_it_searched_for_copies():
+    def sources(numbers):
+        report = {"settings": {"model": "cnn4"}, "sections": [{"name": "data_audit", "status": "ok",
+                                                                "numbers": numbers}]}
+        return [label for label, _ in R.cited(report, ["data_audit"])["sections"]["data_audit"]]
+
+    assert "perceptual hashing" in sources({"copies": {"train-test": 3}})
+    assert "perceptual hashing" not in sources({"blank": {}})

@@ -142,7 +142,8 @@ def plot_occlusion(mean_face, masks, effects, classes, text) -> plt.Figure:
     heat.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), v in np.ndenumerate(grid):
         if np.isfinite(v):
-            heat.text(j, i, f"{v:+.0f}", ha="center", va="center", fontsize=7)
+            heat.text(j, i, f"{v:+.0f}", ha="center", va="center", fontsize=7,
+                      color="white" if abs(v) > 0.6 * limit else "black")
     heat.set_xticks(range(len(names)), [text(f"reg.{n}") for n in names])
     heat.set_yticks(range(len(classes)), [text.cls(c) for c in classes])
     heat.set_title(text("reg.heat_title"))
