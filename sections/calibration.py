@@ -123,13 +123,14 @@ def run(dataset, predictions, figures, text) -> Result:
     conf, acc = float(probs.max(1).mean()), test.accuracy
     mood = "cal.even" if abs(conf - acc) < SAME else "cal.over" if conf > acc else "cal.under"
     lines.append(text(mood, conf=conf, acc=acc))
-    t, after = None, None
+    t, after, s_after = None, None, None
     if len(val.y_true) >= MIN_VAL:
         t = cal.fit_temperature(val.probs.astype(np.float64), val.y_true)
         after = cal.scaled(probs, t)
+        s_after = {k: fn(after, y) for k, fn in cal.SCORES.items()}
         lines.append(text("cal.temperature", val=names["val"], n_val=len(val.y_true), t=t,
                           direction=text("cal.soften" if t > 1 else "cal.sharpen"), ece=s["ece"],
-                          ece_t=cal.ece(after, y), nll=s["nll"], nll_t=cal.nll(after, y)))
+                          ece_t=s_after["ece"], nll=s["nll"], nll_t=s_after["nll"]))
     else:
         lines.append(text("cal.no_val", n_val=len(val.y_true)))
     per_class = _per_class(probs, after, y, dataset.classes, text)
@@ -141,7 +142,7 @@ def run(dataset, predictions, figures, text) -> Result:
         lines.append(text("cal.thin", n=len(y)))
     panels = [(probs, text("cal.before", ece=s["ece"]))]
     if after is not None:
-        panels.append((after, text("cal.after", t=t, ece=cal.ece(after, y))))
+        panels.append((after, text("cal.after", t=t, ece=s_after["ece"])))
     full = int(np.argmax(r["count"]))
     alt = text("alt.calibration", lo=r["edges"][full], hi=r["edges"][full + 1], n=int(r["count"][full]),
                acc=float(r["accuracy"][full]), conf=float(r["confidence"][full]), ece=s["ece"])
@@ -149,7 +150,7 @@ def run(dataset, predictions, figures, text) -> Result:
     diagram = {k: [None if np.isnan(v) else float(v) for v in arr] for k, arr in r.items()}
     numbers = {"split": names["test"], "images": len(y), "bins": cal.BINS, "scores": scores,
                "mean_confidence": conf, "accuracy": acc, "temperature": t, "reliability": diagram,
-               "after_temperature": None if after is None else {k: fn(after, y) for k, fn in cal.SCORES.items()},
+               "after_temperature": s_after,
                "per_class": [{k: r[k] for k in ("class", "support", "ece", "ece_after")} for r in per_class]}
     return Result(numbers=numbers, text=lines, figures=[figure], tables={"per_class": per_class})
 

@@ -18,6 +18,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from fer_report.model.blocks import convs_between
+
 #: What counts as "the ReLU" after a conv: activations that are linear on positive inputs (ReLU6 up to 6) and
 #: shrink or clip negative ones. Their output is the conv's response as the next layer sees it, with the
 #: positive evidence unchanged, so Grad-CAM's A^k and a filter's activation mean the same as behind a ReLU.
@@ -89,7 +91,7 @@ def residual_blocks(calls: list[Call]) -> list[str]:
             continue
         add = _addition(out.grad_fn)
         operands = [n for n, _ in add.next_functions if n is not None] if add is not None else []
-        if len(operands) == 2 and all(_derives(n, c.input) for n in operands):
+        if len(operands) == 2 and all(convs_between(n, c.input) is not None for n in operands):
             blocks.append(c.name)
             taken.add(id(out))
     return blocks
@@ -100,20 +102,3 @@ def _addition(node) -> Any:
     while node is not None and type(node).__name__.startswith(_ACTIVATION_NODES):
         node = node.next_functions[0][0] if node.next_functions else None
     return node if node is not None and type(node).__name__.startswith("AddBackward") else None
-
-
-def _derives(node, source: torch.Tensor) -> bool:
-    """Whether the autograd graph below ``node`` reaches the tensor ``source`` (its grad_fn, or itself when it
-    is a leaf that requires grad, such as the model's input)."""
-    target = source.grad_fn
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        reached = n is target if target is not None else getattr(n, "variable", None) is source
-        if reached:
-            return True
-        stack.extend(f for f, _ in n.next_functions)
-    return False

@@ -45,7 +45,7 @@ def describe_blocks(calls: list[Any], blocks: list[str]) -> list[Block]:
         operands = _add_operands(call.output.grad_fn) if call is not None else []
         if len(operands) != 2:
             continue
-        convs = [_convs_between(node, call.input) for node in operands]
+        convs = [convs_between(node, call.input) for node in operands]
         if None in convs:
             continue
         short = int(convs[1] < convs[0])
@@ -78,9 +78,10 @@ def _add_operands(node) -> list:
     return []
 
 
-def _convs_between(node, source: torch.Tensor) -> int | None:
-    """Convolutions on the autograd graph from ``node`` down to ``source`` (a block's input), or None when
-    that graph does not reach it."""
+def convs_between(node, source: torch.Tensor) -> int | None:
+    """Convolutions on the autograd graph from ``node`` down to ``source`` (a block's input: its grad_fn, or
+    itself when it is a leaf that requires grad, such as the model's input), or None when that graph does not
+    reach it."""
     target = source.grad_fn
     stack, seen, convs, reached = [node], set(), 0, False
     while stack:

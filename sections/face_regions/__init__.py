@@ -36,7 +36,7 @@ def run(dataset, trained, figures, text, settings) -> Result:
 
     def predict(batch: np.ndarray) -> np.ndarray:
         return predict_probs(trained.model, batch, trained.spec, trained.device, ten_crop=trained.ten_crop,
-                             tta=getattr(trained, "tta", "none")).argmax(1)
+                             tta=trained.tta).argmax(1)
 
     effects = fr.occlusion_effects(predict, images, y, masks, float(dataset.train.x.mean()), len(dataset.classes),
                                    seed=settings.seed)

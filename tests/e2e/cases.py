@@ -20,3 +20,12 @@ class Case:
     expect: tuple[str, ...]  # substrings the message must contain
     code: int = 2  # 0: not an error, the build goes on (with one warning line)
     command: tuple[str, ...] = tuple(BASE)
+
+
+def writing(files: dict[str, str], *args: str) -> Callable[[Path], list[str]]:
+    """A case's ``make``: write ``files`` (name -> text) into the folder, then run with ``args``."""
+    def make(folder: Path) -> list[str]:
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        return list(args)
+    return make

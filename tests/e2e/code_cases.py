@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.e2e.cases import writing
 
 TRAIN = '''import torchvision.transforms as T
 
@@ -14,10 +14,7 @@ def get_transforms(train=True):
 
 
 def _with(*args: str):
-    def make(folder: Path) -> list[str]:
-        (folder / "train.py").write_text(TRAIN)
-        return list(args)
-    return make
+    return writing({"train.py": TRAIN}, *args)
 
 
 def code_cases(Case) -> list:

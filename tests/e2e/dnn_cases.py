@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.e2e.cases import writing
+
+FILES = {"log.csv": "epoch,loss,accuracy\n0,1.9,0.2\n",
+         "dnn.py": "import torch.nn as nn\n\n\nclass DNN(nn.Sequential):\n    pass\n"}
 
 
 def _args(*args: str):
-    def make(folder: Path) -> list[str]:
-        (folder / "log.csv").write_text("epoch,loss,accuracy\n0,1.9,0.2\n")
-        (folder / "dnn.py").write_text("import torch.nn as nn\n\n\nclass DNN(nn.Sequential):\n    pass\n")
-        return list(args)
-    return make
+    return writing(FILES, *args)
 
 
 def dnn_cases(Case) -> list:
