@@ -172,9 +172,14 @@ def settings_from(given: dict[str, Any]) -> Settings:
         values["sections"] = [s.strip() for s in values["sections"].split(",") if s.strip()]
     model = values.get("model")
     if model is not None and not isinstance(model, (str, Path)):
+        from fer_report.model.keras.objects import is_keras_model, save_keras_model
         from fer_report.model.objects import register
 
-        values["model"] = register(model, train=bool(train), inputs=inputs)
+        if is_keras_model(model) and train:
+            raise ConfigError("train=True: only for a torch nn.Module; a Keras model is evaluated as it is (its "
+                              "class cannot be trained here)")
+        values["model"] = (save_keras_model(model, inputs) if is_keras_model(model)
+                           else register(model, train=bool(train), inputs=inputs))
     elif train:
         raise ConfigError("train=True: only for a model object (model=net); a model file without weights= is "
                           "trained anyway, one with weights= is evaluated as given")

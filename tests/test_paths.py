@@ -42,3 +42,10 @@ def test_the_header_of_a_report_on_absolute_paths_shows_no_folder(tmp_path, monk
 def test_a_notebook_object_is_named_by_its_class():
     assert as_given("object:TinyCNN:592f239d52507e4e has 17,479 parameters") == "TinyCNN has 17,479 parameters"
     assert as_given("(object:Net:0123456789abcdef:train)") == "(Net)"
+
+
+def test_a_keras_object_is_named_by_its_model_name():
+    saved = "/home/alice/.cache/fer-report/inputs/keras-29f390692fa930cb/student_cnn.keras"
+    assert as_given(f"{saved} (a Keras 3 .keras file)") == "student_cnn (a Keras 3 .keras file)"
+    assert as_given("(build/cache/inputs/keras-0123456789abcdef/seed_cnn.h5)") == "(seed_cnn)"
+    assert as_given("/home/alice/keras-models/cnn.keras") == "cnn.keras"  # the student's own file keeps its name

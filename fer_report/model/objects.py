@@ -58,7 +58,8 @@ def is_object(model: str) -> bool:
 def register(module: nn.Module, *, train: bool = False, inputs: Path | None = None) -> str:
     """The name ``Settings.model`` takes for ``module``; ``inputs`` is where a notebook's source is written."""
     if not isinstance(module, nn.Module):
-        raise ConfigError(f"model: expected a torch.nn.Module, a built-in name or a file, got {type(module).__name__}")
+        raise ConfigError(f"model: expected a torch.nn.Module, a Keras model, a built-in name or a file, got "
+                          f"{type(module).__name__}")
     cls = type(module)
     source, source_from = find_source(cls, inputs)
     h = hashlib.sha256((source or f"{cls.__module__}.{cls.__qualname__}").encode())

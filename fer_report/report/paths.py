@@ -12,11 +12,13 @@ from pathlib import Path
 
 _ABSOLUTE = re.compile(r"(?<![\w.])(/[^\s:()\[\],;'\"]+)")
 _OBJECT = re.compile(r"\bobject:(\w+):[0-9a-f]{16}(?::train)?")  # fer_report.model.objects' names
+_KERAS_OBJECT = re.compile(r"[^\s:()\[\],;'\"]*\bkeras-[0-9a-f]{16}/([\w-]+)\.(?:keras|h5)\b")  # model.keras.objects
 
 
 def as_given(text: object, cwd: Path | None = None) -> str:
     """``text`` with each absolute path made relative to ``cwd`` (default: the current folder), or cut to its
-    file name when it lies outside it, and a notebook model object's registry name cut to its class name;
+    file name when it lies outside it, and a notebook model object's registry name (or the file a Keras object
+    was saved to) cut to its class name (the Keras model's name);
     relative paths and other words are left alone."""
     cwd = (cwd or Path.cwd()).resolve()
 
@@ -27,4 +29,4 @@ def as_given(text: object, cwd: Path | None = None) -> str:
         except (ValueError, OSError):
             return path.name or match.group(1)
 
-    return _OBJECT.sub(r"\1", _ABSOLUTE.sub(short, str(text)))
+    return _OBJECT.sub(r"\1", _ABSOLUTE.sub(short, _KERAS_OBJECT.sub(r"\1", str(text))))

@@ -142,7 +142,7 @@ def _from_zip(path: Path, weights: Path | None) -> Source:
         version = _version(meta.get("keras_version"))
         spec = model_spec(config)
         store = read_weights_file(weights, spec) if weights else _zip_weights(archive, path, spec)
-    return Source(spec, store, f"Keras {version or '?'} .keras file", version, config)
+    return Source(spec, store, f"Keras {version or '?'} .keras", version, config)
 
 
 def _from_json(path: Path, weights: Path | None) -> Source:
