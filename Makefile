@@ -9,7 +9,7 @@ report: setup
 	$(VENV)/bin/fer-report build --all $(ARGS)
 
 test: setup
-	$(VENV)/bin/pytest -q $(ARGS)
+	$(VENV)/bin/pytest -q --durations=20 $(ARGS)
 
 setup: system-deps $(STAMP)
 

@@ -34,3 +34,24 @@ def test_the_reference_is_the_fixed_workload_the_readme_quotes():
     assert reference.WORKLOAD in readme
     result = {"reference": {"seconds": 8.0}}
     assert reference.in_reference_units(156.0, result) == 19.5
+
+
+def test_coverage_counts_parts_and_names_the_skipped_section():
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    try:
+        from coverage import coverage
+    finally:
+        sys.path.remove(str(BENCH))
+
+    def block(number, level, *sections):
+        return {"kind": "question", "number": number, "level": level, "refs": [{"section": s} for s in sections]}
+
+    report = {"sections": [{"name": "architecture", "status": "ok"}, {"name": "confusion", "status": "ok"},
+                           {"name": "augmentation_code", "status": "skipped", "reason": "use --code"}],
+              "outline": [block("1", 2, "architecture"), block("2", 2), block("2a", 3, "augmentation_code"),
+                          block("2b", 3), block("3", 2, "architecture", "confusion"), block("10", 2)]}
+    got = coverage(report)
+    assert got["computed"] == ["1", "3"] and got["student_only"] == ["2b", "10"] and got["total"] == 5
+    assert got["not_computed"] == [{"question": "2a", "sections": {"augmentation_code": "use --code"}}]
