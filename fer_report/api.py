@@ -217,7 +217,8 @@ def _doc() -> str:
              "or a Keras model (saved by Keras, then read as --model model.keras);",
              "history= a Keras History, its .history dict, a pandas DataFrame or a list of per-epoch dicts;",
              "data= {'train': (x, y), 'val': (x, y), 'test': (x, y)}, x (N,48,48), (N,48,48,1), (N,1,48,48) or",
-             "(N,2304), uint8 or float 0..1 / 0..255, numpy or torch; images= a list of PIL images or arrays;",
+             "(N,2304), uint8 or float 0..1 / 0..255, numpy or torch, y class indices or one-hot rows;",
+             "images= a list of PIL images or arrays;",
              "questions= a preset's name (a str) or {section: heading} (a dict). Bad input raises",
              "fer_report.UserError (a ValueError) with the CLI's one-line message.", "", "Keywords:"]
     for d in declarations.declared(Settings):

@@ -142,3 +142,17 @@ def test_iframe_escapes_the_page():
     shown = iframe('<html><style>body{color:red}</style><p title="x">a & b</p></html>')
     assert shown.startswith('<iframe srcdoc="&lt;html&gt;') and "&quot;x&quot;" in shown and "&amp; b" in shown
     assert shown.count('"') == shown.count('="') * 2 or "<style>" not in shown
+
+
+def test_one_hot_labels_read_as_class_indices_and_said_so():
+    ds = load_dataset(None, synthetic_size="tiny")
+    indices = load_dataset(register_arrays({k: (s.x, s.y) for k, s in ds.splits().items()}))
+    one_hot = load_dataset(register_arrays({k: (s.x, np.eye(7, dtype=np.float32)[s.y]) for k, s in ds.splits().items()}))
+    assert all(np.array_equal(one_hot.splits()[k].y, s.y) for k, s in indices.splits().items())
+    assert "labels one-hot (read as class indices)" in one_hot.source and "one-hot" not in indices.source
+    x = np.zeros((7, 48, 48), np.uint8)
+    with pytest.raises(DataError, match=r"y has shape \(7, 6\); expected \(7,\), one class index per image, or "
+                                        r"\(7, 7\) one-hot rows"):
+        register_arrays({s: (x, np.eye(7)[:, :6]) for s in ("train", "val", "test")})
+    with pytest.raises(DataError, match=r"y has shape \(7, 7\)"):  # soft labels are not one-hot
+        register_arrays({s: (x, np.full((7, 7), 1 / 7)) for s in ("train", "val", "test")})

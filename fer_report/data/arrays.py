@@ -2,7 +2,7 @@
 
 Students hold FER2013 in whatever shape their training code used: (N, 48, 48), Keras's (N, 48, 48, 1),
 PyTorch's (N, 1, 48, 48) or the CSV's flat (N, 2304); uint8, or float scaled to 0..1 or left at 0..255;
-numpy arrays or torch tensors. All become the uint8 (N, H, W) 0..255 ``Split`` every loader returns,
+numpy arrays or torch tensors; labels as class indices or Keras's one-hot rows. All become the uint8 (N, H, W) 0..255 ``Split`` every loader returns,
 and the scale found is stated in the dataset's source line, since a wrong guess would change every number.
 
 Settings hold strings, so the dataset is registered under ``arrays:HASH`` (HASH of every pixel and
@@ -83,16 +83,25 @@ def _split(name: str, pair: Any) -> tuple[np.ndarray, np.ndarray, str]:
         raise DataError(f"{where}: expected a pair (x, y) of images and class indices")
     x, y = _numpy(pair[0]), _numpy(pair[1])
     x = images(x, where)
-    if y.ndim != 1 or len(y) != len(x):
-        raise DataError(f"{where}: y has shape {y.shape}; expected ({len(x)},), one class index per image "
-                        "(not one-hot)")
+    y, labels = _class_indices(y, len(x), where)
     if len(y) and (not np.issubdtype(y.dtype, np.integer) and not np.all(np.mod(y, 1) == 0)):
         raise DataError(f"{where}: y holds {y.dtype} values that are not whole numbers; expected class indices 0..6")
     if len(y) and (y.min() < 0 or y.max() >= len(CLASSES)):
         raise DataError(f"{where}: y holds {int(y.min())}..{int(y.max())}; expected class indices 0..6 "
                         f"({', '.join(CLASSES)})")
     pixels, scale = to_uint8(x, where)
-    return pixels, y.astype(np.int64), scale
+    return pixels, y.astype(np.int64), scale + labels
+
+
+def _class_indices(y: np.ndarray, n: int, where: str) -> tuple[np.ndarray, str]:
+    """Class indices, from indices or from Keras's one-hot rows (``to_categorical``: exactly one 1 per row),
+    and the phrase the source line adds for the latter."""
+    if y.ndim == 2 and y.shape == (n, len(CLASSES)) and n and np.isin(y, (0, 1)).all() and (y.sum(1) == 1).all():
+        return y.argmax(1), ", labels one-hot (read as class indices)"
+    if y.ndim != 1 or len(y) != n:
+        raise DataError(f"{where}: y has shape {y.shape}; expected ({n},), one class index per image, or "
+                        f"({n}, {len(CLASSES)}) one-hot rows with a single 1")
+    return y, ""
 
 
 def images(x: np.ndarray, where: str) -> np.ndarray:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from fer_report.cli import main
+from tests.e2e.api_cases import API_CASES, api_markdown, run_api_case
 from tests.e2e.cases import BASE, Case
 from tests.e2e.code_cases import code_cases
 from tests.e2e.dnn_cases import dnn_cases
@@ -94,6 +95,16 @@ def test_bad_input_is_one_clear_line(case, tmp_path):
     assert not (tmp_path / "PWNED").exists()  # no case may run code from a file
 
 
+@pytest.mark.parametrize("case", API_CASES, ids=[c.id for c in API_CASES])
+def test_bad_python_input_raises_one_clear_line(case, tmp_path):
+    kind, message = run_api_case(case, tmp_path)
+    assert kind is not None and issubclass(kind, case.raises), kind
+    assert len(message.splitlines()) == 1 and "Traceback" not in message, message
+    for part in case.expect:
+        assert part in message, f"{part!r} not in {message!r}"
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
 def test_no_code_runs_from_a_crafted_checkpoint(tmp_path):
     """The payload really would run if unpickled freely; weights_only refuses it before the call."""
     _evil_checkpoint(tmp_path)
@@ -153,6 +164,7 @@ def markdown() -> str:
             shown = ["build", "…", *extra] if case.command == tuple(BASE) else args  # BASE: see the note above
             command = " ".join(["fer-report", *shown])
             rows.append(f"| {k} | {case.case} | {case.fmt} | {case.what} | `{command}` | {code} | `{message}` |")
+        python_rows = api_markdown(Path(tmp), len(CASES) + 1)
     n_err = sum(c.code == 2 for c in CASES)
     return "\n".join([
         "# Bad input: what `fer-report` says",
@@ -174,6 +186,7 @@ def markdown() -> str:
         "| # | Case | Format | Input | Command | Exit | Message |",
         "|---|---|---|---|---|---|---|",
         *rows,
+        *python_rows,
         "",
     ])
 

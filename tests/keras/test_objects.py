@@ -34,13 +34,15 @@ def fitted():
 
 def test_a_keras_object_is_reported_as_its_saved_file(tmp_path, fitted):
     faces, model, history = fitted
-    data = {k: (s.x, s.y) for k, s in faces.splits().items()}
+    # what a Keras student holds: (N, 48, 48, 1) floats in 0..1 and to_categorical's one-hot labels
+    data = {k: (s.x[..., None] / 255.0, keras.utils.to_categorical(s.y, 7)) for k, s in faces.splits().items()}
     report = fer_report.Report(model=model, history=history, data=data, sections="architecture,history,confusion",
                                out=tmp_path / "out", cache=tmp_path / "cache")
     got = report.build()
     sections = {s["name"]: s for s in got["sections"]}
     assert [s["status"] for s in got["sections"]] == ["ok"] * 3
     assert got["run"]["model"]["kind"] == "keras" and "given" in got["run"]
+    assert "in 0..1, multiplied by 255, labels one-hot" in got["run"]["data"]["source"]
     assert sections["architecture"]["numbers"]["total_params"] == model.count_params()
     assert sections["history"]["numbers"]["epochs"] == 2  # the Keras History object
     expected = model.predict(faces.test.x[..., None].astype("float32") / 255.0, verbose=0).argmax(1)
