@@ -100,7 +100,7 @@ def test_bad_arrays_say_what_was_expected():
     x, y = np.zeros((7, 48, 48), np.uint8), np.arange(7)
     with pytest.raises(DataError, match="no test split"):
         register_arrays({"train": (x, y), "val": (x, y)})
-    with pytest.raises(DataError, match="unknown split 'valid'; did you mean 'val'"):
+    with pytest.raises(DataError, match="unknown split 'valid', expected train, val or test; did you mean 'val'"):
         register_arrays({"train": (x, y), "valid": (x, y), "test": (x, y)})
     with pytest.raises(DataError, match=r"x ranges -1\.\.-1; expected pixels in 0..1 or 0..255 \(undo a normalisation"):
         register_arrays({s: (x.astype(float) * 2 / 255 - 1, y) for s in ("train", "val", "test")})

@@ -38,7 +38,7 @@ def register(splits: dict) -> str:
                         f"got {type(splits).__name__}")
     for key in splits:
         if key not in SPLITS:
-            raise DataError(f"data: unknown split '{key}'{did_you_mean(str(key), SPLITS)}; expected train, val, test")
+            raise DataError(f"data: unknown split '{key}', expected train, val or test{did_you_mean(str(key), SPLITS)}")
     missing = [s for s in SPLITS if s not in splits]
     if missing:
         raise DataError(f"data: no {', '.join(missing)} split; expected all of train, val, test as (x, y) pairs")
