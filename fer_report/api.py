@@ -175,11 +175,13 @@ def settings_from(given: dict[str, Any]) -> Settings:
         from fer_report.model.keras.objects import is_keras_model, save_keras_model
         from fer_report.model.objects import register
 
-        if is_keras_model(model) and train:
+        if not is_keras_model(model):
+            values["model"] = register(model, train=bool(train), inputs=inputs)
+        elif train:
             raise ConfigError("train=True: only for a torch nn.Module; a Keras model is evaluated as it is (its "
                               "class cannot be trained here)")
-        values["model"] = (save_keras_model(model, inputs) if is_keras_model(model)
-                           else register(model, train=bool(train), inputs=inputs))
+        else:
+            values["model"] = save_keras_model(model, inputs)
     elif train:
         raise ConfigError("train=True: only for a model object (model=net); a model file without weights= is "
                           "trained anyway, one with weights= is evaluated as given")

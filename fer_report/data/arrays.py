@@ -2,8 +2,9 @@
 
 Students hold FER2013 in whatever shape their training code used: (N, 48, 48), Keras's (N, 48, 48, 1),
 PyTorch's (N, 1, 48, 48) or the CSV's flat (N, 2304); uint8, or float scaled to 0..1 or left at 0..255;
-numpy arrays or torch tensors; labels as class indices or Keras's one-hot rows. All become the uint8 (N, H, W) 0..255 ``Split`` every loader returns,
-and the scale found is stated in the dataset's source line, since a wrong guess would change every number.
+numpy arrays or torch tensors; labels as class indices or Keras's one-hot rows. All become the uint8
+(N, H, W) 0..255 ``Split`` every loader returns, and the scale found is stated in the dataset's source
+line, since a wrong guess would change every number.
 
 Settings hold strings, so the dataset is registered under ``arrays:HASH`` (HASH of every pixel and
 label) and ``load_dataset`` takes it back by that name.

@@ -6,21 +6,11 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from torch import nn
 
 import fer_report
 from fer_report.data import load_dataset
+from tests.test_api import Small
 from tests.test_network import small_explanations  # noqa: F401  (autouse: fewer images and steps)
-
-
-class Small(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(1, 4, 3, padding=1)
-        self.fc = nn.Linear(4 * 12 * 12, 7)
-
-    def forward(self, x):
-        return self.fc(nn.functional.max_pool2d(torch.relu(self.conv(x)), 4).flatten(1))
 
 
 @pytest.fixture(scope="module")
